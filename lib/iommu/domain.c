@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Domains: creation, map and strict unmap.
+ *
+ * Unmap, step by step (dom->lock held):
+ *   1. check that the whole range is mapped          (fail: -ENOENT)
+ *   2. reserve the gather, split the edge blocks     (fail: -ENOMEM; no
+ *      translation changed, a split installs equivalent entries)
+ *   3. clear the descriptors, gather unlinked tables (cannot fail)
+ *   4. the backend invalidates every tag of the domain over the range and
+ *      syncs: one grace period, after which no lcore holds the entries
+ *   5. free the gathered table pages
+ */
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "uiommu_private.h"
+
+#define DOMAIN_PROT_ALL	(UIOMMU_PROT_READ | UIOMMU_PROT_WRITE | \
+			 UIOMMU_PROT_CACHE | UIOMMU_PROT_MMIO)
+
+static int
+domain_iopt_cfg(const struct uiommu_hw *hw,
+		const struct uiommu_domain_params *params,
+		struct iopt_cfg *cfg)
+{
+	struct uiommu_domain_params p = { 0 };
+
+	if (params != NULL)
+		p = *params;
+	cfg->fmt = p.fmt;
+	if (cfg->fmt == UIOMMU_IOPT_DEFAULT)
+		cfg->fmt = (hw->caps.stages & 1) ? UIOMMU_IOPT_ARM_LPAE_S1 :
+						   UIOMMU_IOPT_ARM_LPAE_S2;
+	if (cfg->fmt >= UIOMMU_IOPT_FMT_MAX)
+		return -EINVAL;
+	if ((cfg->fmt == UIOMMU_IOPT_ARM_LPAE_S1 && !(hw->caps.stages & 1)) ||
+	    (cfg->fmt == UIOMMU_IOPT_ARM_LPAE_S2 && !(hw->caps.stages & 2)))
+		return -EINVAL;
+	cfg->ias = p.ias != 0 ? p.ias : hw->caps.ias;
+	if (cfg->ias > hw->caps.ias)
+		return -EINVAL;
+	cfg->oas = hw->caps.oas;
+	cfg->pgsize_bitmap = hw->caps.pgsize_bitmap;
+	cfg->socket_id = hw->obj.ctx->params.socket_id;
+	return 0;
+}
+
+struct uiommu_domain *
+uiommu_domain_create(struct uiommu_hw *hw, enum uiommu_domain_type type,
+		     const struct uiommu_domain_params *params)
+{
+	struct uiommu_domain *dom;
+	struct uiommu_ctx *ctx;
+	struct iopt_cfg cfg;
+
+	if (hw == NULL || type < UIOMMU_DOMAIN_PAGING ||
+	    type > UIOMMU_DOMAIN_BLOCKED ||
+	    (type == UIOMMU_DOMAIN_PAGING &&
+	     domain_iopt_cfg(hw, params, &cfg) != 0)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	ctx = hw->obj.ctx;
+	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
+	if (dom == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	dom->hw = hw;
+	dom->type = type;
+	LIST_INIT(&dom->tctx);
+	pthread_mutex_init(&dom->lock, NULL);
+	if (type == UIOMMU_DOMAIN_PAGING) {
+		dom->iopt = iopt_alloc(&cfg);
+		if (dom->iopt == NULL) {
+			rte_free(dom);
+			return NULL;	/* rte_errno set */
+		}
+	}
+	pthread_mutex_lock(&ctx->lock);
+	ctx_obj_add(ctx, &dom->obj, UIOMMU_OBJ_DOMAIN);
+	hw->obj.refcnt++;
+	pthread_mutex_unlock(&ctx->lock);
+	return dom;
+}
+
+int
+domain_destroy_locked(struct uiommu_domain *dom)
+{
+	if (dom->obj.refcnt != 0)
+		return -EBUSY;
+	/* Every attachment is gone, and each detach waited for a grace
+	 * period: no walker can be in the tables. */
+	iopt_free(dom->iopt);
+	pthread_mutex_destroy(&dom->lock);
+	dom->hw->obj.refcnt--;
+	ctx_obj_del(&dom->obj);
+	rte_free(dom);
+	return 0;
+}
+
+int
+uiommu_domain_destroy(struct uiommu_domain *dom)
+{
+	struct uiommu_ctx *ctx;
+	int rc;
+
+	if (dom == NULL)
+		return -EINVAL;
+	ctx = dom->obj.ctx;
+	pthread_mutex_lock(&ctx->lock);
+	rc = domain_destroy_locked(dom);
+	pthread_mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+enum uiommu_domain_type
+uiommu_domain_type(const struct uiommu_domain *dom)
+{
+	return dom->type;
+}
+
+/* Shared argument checks of map and unmap. */
+static int
+domain_check_range(const struct uiommu_domain *dom, uint64_t iova,
+		   uint64_t size)
+{
+	if (dom == NULL || dom->type != UIOMMU_DOMAIN_PAGING || size == 0 ||
+	    (iova | size) & (RTE_PGSIZE_4K - 1) || iova + size < iova)
+		return -EINVAL;
+	if ((iova + size - 1) >> dom->iopt->cfg.ias)
+		return -ERANGE;
+	return 0;
+}
+
+int
+uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va, uint64_t size,
+	   uint32_t prot)
+{
+	uint64_t oa = (uintptr_t)va;
+	struct iopt_gather gather;
+	struct iopt *iopt;
+	int rc;
+
+	rc = domain_check_range(dom, iova, size);
+	if (rc != 0)
+		return rc;
+	iopt = dom->iopt;
+	if ((oa & (RTE_PGSIZE_4K - 1)) || oa + size < oa ||
+	    !(prot & (UIOMMU_PROT_READ | UIOMMU_PROT_WRITE)) ||
+	    (prot & ~DOMAIN_PROT_ALL) ||
+	    (iopt->cfg.fmt == UIOMMU_IOPT_ARM_LPAE_S1 &&
+	     !(prot & UIOMMU_PROT_READ)))
+		return -EINVAL;
+	if ((oa + size - 1) >> iopt->cfg.oas)
+		return -ERANGE;
+
+	iopt_gather_init(&gather);
+	pthread_mutex_lock(&dom->lock);
+	rc = iopt->ops->check_unmapped(iopt, iova, size);
+	if (rc == 0)
+		rc = iopt->ops->map(iopt, iova, oa, size, prot, &gather);
+	if (gather.n_tables != 0) {
+		/* Empty tables replaced by blocks: walkers may be in them. */
+		ctx_synchronize(dom->obj.ctx);
+		iopt_gather_release(iopt, &gather);
+	}
+	pthread_mutex_unlock(&dom->lock);
+	iopt_gather_fini(&gather);
+	return rc;
+}
+
+int
+uiommu_unmap(struct uiommu_domain *dom, uint64_t iova, uint64_t size)
+{
+	struct iopt_gather gather;
+	struct iopt *iopt;
+	int rc;
+
+	rc = domain_check_range(dom, iova, size);
+	if (rc != 0)
+		return rc;
+	iopt = dom->iopt;
+	iopt_gather_init(&gather);
+	pthread_mutex_lock(&dom->lock);
+	rc = iopt->ops->check_mapped(iopt, iova, size);
+	if (rc == 0)
+		rc = iopt_gather_reserve(&gather, size);
+	if (rc == 0)
+		rc = iopt->ops->split_edges(iopt, iova, size);
+	if (rc == 0) {
+		iopt->ops->unmap(iopt, iova, size, &gather);
+		inv_domain_range(dom, gather.first, gather.last);
+		inv_hw_sync(dom->hw);
+		iopt_gather_release(iopt, &gather);
+	}
+	pthread_mutex_unlock(&dom->lock);
+	iopt_gather_fini(&gather);
+	return rc;
+}
+
+void *
+uiommu_iova_to_va(const struct uiommu_domain *dom, uint64_t iova)
+{
+	struct uiommu_walk_result res;
+
+	if (dom == NULL || dom->type != UIOMMU_DOMAIN_PAGING) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* The lock keeps an unmap on another thread from freeing a table
+	 * under this walk: the caller need not be an online lcore. */
+	pthread_mutex_lock((pthread_mutex_t *)(uintptr_t)&dom->lock);
+	dom->iopt->ops->walk(dom->iopt, iova, &res);
+	pthread_mutex_unlock((pthread_mutex_t *)(uintptr_t)&dom->lock);
+	if (res.reason != UIOMMU_FAULT_NONE) {
+		rte_errno = ENOENT;
+		return NULL;
+	}
+	return (void *)(uintptr_t)(res.out +
+				   (iova & ((1ull << res.pgshift) - 1)));
+}
+
+void
+uiommu_domain_walk(const struct uiommu_domain *dom, uint64_t iova,
+		   uint32_t access, struct uiommu_walk_result *res)
+{
+	dom->iopt->ops->walk(dom->iopt, iova, res);
+	if (res->reason == UIOMMU_FAULT_NONE && (res->prot & access) != access)
+		res->reason = UIOMMU_FAULT_PERMISSION;
+}

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * uiommu: a userspace IOMMU for DPDK dataplanes.
+ *
+ * Objects (modelled on iommufd), each with an id and a reference count:
+ *
+ *   ctx ─┬─ hw (one IOMMU instance, a backend found by name)
+ *        │   ├─ dev (a requester: StreamID / RID, PASID width)
+ *        │   └─ domain (PAGING with an I/O page table, IDENTITY, BLOCKED)
+ *        └─ port (an attach of dev, or of (dev, PASID), to a domain)
+ *
+ * A port holds a reference on its dev and its domain; devs and domains hold
+ * one on their hw. An object that something still references cannot be
+ * destroyed (-EBUSY). uiommu_ctx_destroy() tears down whatever is left, in
+ * reverse dependency order. Every call that fails leaves the state as it was.
+ *
+ * Translation runs on lcores (uiommu_translate.h); the calls here are the
+ * control plane. They may be made from any thread, serialise on the context,
+ * and some of them (unmap, detach, invalidate, destroy) wait for every
+ * online lcore to pass a quiescent state: never call them from an online
+ * lcore that is not the caller itself, and never with a translating lcore
+ * stalled.
+ *
+ * "Physical" addresses: an I/O page table's output address is a host virtual
+ * address of this process, so a mapping is (IOVA → host VA), as in VFIO's
+ * MAP_DMA. An IDENTITY domain passes the IOVA through as the host VA.
+ */
+#ifndef UIOMMU_H
+#define UIOMMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "uiommu_translate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uiommu_ctx;
+struct uiommu_hw;
+struct uiommu_dev;
+struct uiommu_domain;
+
+/** Object types, as reported by uiommu_obj_type(). */
+enum uiommu_obj_type {
+	UIOMMU_OBJ_HW = 1,
+	UIOMMU_OBJ_DEV,
+	UIOMMU_OBJ_DOMAIN,
+	UIOMMU_OBJ_PORT,
+};
+
+/** Domain types. */
+enum uiommu_domain_type {
+	UIOMMU_DOMAIN_PAGING = 1,	/**< owns an I/O page table */
+	UIOMMU_DOMAIN_IDENTITY,		/**< IOVA = host VA (bypass) */
+	UIOMMU_DOMAIN_BLOCKED,		/**< every access faults */
+};
+
+/** I/O page-table formats. */
+enum uiommu_iopt_fmt {
+	UIOMMU_IOPT_DEFAULT = 0,	/**< the hw's preferred format */
+	UIOMMU_IOPT_ARM_LPAE_S1,	/**< VMSAv8-64 stage 1, 4 KiB granule */
+	UIOMMU_IOPT_ARM_LPAE_S2,	/**< VMSAv8-64 stage 2, 4 KiB granule */
+	UIOMMU_IOPT_FMT_MAX,
+};
+
+/**
+ * Context creation parameters. Zeroed fields take the defaults. Every size
+ * is a power of two, at least 2; a queue of size N holds N - 1 items.
+ */
+struct uiommu_ctx_params {
+	int socket_id;		  /**< for shared structures; SOCKET_ID_ANY */
+	uint32_t iotlb_entries;	  /**< 4 KiB entries per lcore; def. 65536 */
+	uint32_t iotlb_large_entries; /**< 2 MiB entries per lcore; def. 4096 */
+	uint32_t inv_queue_size;  /**< slots per lcore queue; def. 1024 */
+	uint32_t fault_queue_size; /**< fault record slots per hw; def. 1024 */
+};
+
+/** Capabilities of a hw instance. */
+struct uiommu_hw_caps {
+	uint64_t pgsize_bitmap;	/**< supported page sizes */
+	uint8_t ias;		/**< input (IOVA) address bits */
+	uint8_t oas;		/**< output address bits */
+	uint8_t pasid_bits;	/**< PASID / SubstreamID width, 0 = none */
+	uint8_t stages;		/**< bit 0: stage 1, bit 1: stage 2 */
+	bool ats;		/**< address translation services */
+	bool pri;		/**< page request interface */
+	bool tlb_tag_pasid;	/**< TLB entries are tagged by PASID too */
+	uint32_t tag_bits;	/**< context tag (ASID/DID) width */
+};
+
+/** Device creation parameters. */
+struct uiommu_dev_params {
+	uint8_t pasid_bits;	/**< PASID width; 0: no PASID support */
+	bool ats;		/**< device has an ATC (needs hw ATS) */
+};
+
+/** Domain creation parameters (PAGING). Zero = defaults. */
+struct uiommu_domain_params {
+	enum uiommu_iopt_fmt fmt; /**< page-table format */
+	uint8_t ias;		  /**< IOVA bits; 0 = the hw's */
+};
+
+/** A fault record: one failed device access. */
+struct uiommu_fault {
+	uint64_t iova;		/**< faulting IOVA */
+	uint32_t sid;		/**< StreamID / RID */
+	uint32_t pasid;		/**< PASID or UIOMMU_PASID_NONE */
+	uint16_t reason;	/**< enum uiommu_fault_reason */
+	uint8_t access;		/**< UIOMMU_ACCESS_* attempted */
+	uint8_t level;		/**< table level of the fault, if any */
+	uint32_t lcore_id;	/**< lcore that made the access */
+};
+
+/* ---------------------------------------------------------------- ctx -- */
+
+/**
+ * Create a context. Requires rte_eal_init().
+ *
+ * @param params  NULL for defaults
+ * @return the context, or NULL with rte_errno: EINVAL (bad sizes: not a
+ *   power of two, or out of range), ENOMEM.
+ */
+struct uiommu_ctx *uiommu_ctx_create(const struct uiommu_ctx_params *params);
+
+/**
+ * Destroy a context and everything still in it: ports are detached, then
+ * domains, devs and hw instances destroyed, in that order.
+ *
+ * @return 0, or -EINVAL for NULL.
+ * Thread safety: no other call on @p ctx may run or follow; lcores must not
+ * translate through its ports any more.
+ */
+int uiommu_ctx_destroy(struct uiommu_ctx *ctx);
+
+/** The fast-path part of @p ctx, for uiommu_lcore_quiescent_lc(). */
+static inline struct uiommu_ctx_fast *
+uiommu_ctx_fast(struct uiommu_ctx *ctx)
+{
+	return (struct uiommu_ctx_fast *)ctx;
+}
+
+/**
+ * Make the calling lcore a translator in @p ctx: register it with the QSBR
+ * variable, give it an IOTLB on each hw instance (on its NUMA socket), and
+ * start counting it in grace periods. An lcore that is not online cannot
+ * translate and never delays a control-plane call.
+ *
+ * @return 0; -EINVAL (not an EAL or registered lcore); -ENOMEM.
+ * Thread safety: called by the lcore itself.
+ */
+int uiommu_lcore_online(struct uiommu_ctx *ctx);
+
+/**
+ * Stop translating on the calling lcore: it no longer holds up grace
+ * periods. Its IOTLBs are kept but flushed when it comes back online.
+ *
+ * @return 0; -EINVAL (not online).
+ */
+int uiommu_lcore_offline(struct uiommu_ctx *ctx);
+
+/**
+ * Quiescent-state hook of the calling lcore; see uiommu_lcore_quiescent_lc().
+ */
+static __rte_always_inline void
+uiommu_lcore_quiescent(struct uiommu_ctx *ctx)
+{
+	uiommu_lcore_quiescent_lc(uiommu_ctx_fast(ctx), rte_lcore_id());
+}
+
+/* ----------------------------------------------------------------- hw -- */
+
+/**
+ * Create an IOMMU instance driven by the backend registered as @p backend
+ * ("direct" is built in; drivers add "smmu_sim", "vtd_sim").
+ *
+ * @param args  backend arguments, "key=value,..." (rte_kvargs), or NULL
+ * @return the instance, or NULL with rte_errno: ENOENT (no such backend),
+ *   EINVAL (bad args), ENOSPC (too many instances), ENOMEM.
+ */
+struct uiommu_hw *uiommu_hw_create(struct uiommu_ctx *ctx, const char *backend,
+				   const char *args);
+
+/**
+ * Destroy an IOMMU instance.
+ * @return 0; -EBUSY while devs or domains exist on it; -EINVAL for NULL.
+ */
+int uiommu_hw_destroy(struct uiommu_hw *hw);
+
+/** Capabilities of @p hw. @return 0, -EINVAL. */
+int uiommu_hw_get_caps(const struct uiommu_hw *hw, struct uiommu_hw_caps *caps);
+
+/**
+ * Sum of the per-lcore statistics of @p hw (or one lcore's, if @p lcore_id is
+ * below RTE_MAX_LCORE). Counters are read without stopping the lcores.
+ * @return 0, -EINVAL.
+ */
+int uiommu_hw_stats(const struct uiommu_hw *hw, unsigned int lcore_id,
+		    struct uiommu_lcore_stats *stats);
+
+/**
+ * Pop up to @p n fault records, oldest first.
+ * @return records popped (0..n), or -EINVAL.
+ * Thread safety: one consumer at a time per hw.
+ */
+int uiommu_hw_fault_read(struct uiommu_hw *hw, struct uiommu_fault *faults,
+			 unsigned int n);
+
+/**
+ * Translate an access by StreamID/RID, without a port, as a device that the
+ * control plane has not given a handle would (slow path: no IOTLB). An
+ * unknown StreamID is a UIOMMU_FAULT_BAD_DEVICE fault.
+ * @return host VA or NULL with rte_errno EFAULT.
+ * Thread safety: any online lcore.
+ */
+void *uiommu_hw_translate_sid(struct uiommu_hw *hw, uint32_t sid,
+			      uint32_t pasid, uint64_t iova, uint32_t len,
+			      uint32_t access);
+
+/* ---------------------------------------------------------------- dev -- */
+
+/**
+ * Create a device (requester) behind @p hw.
+ * @return the device, or NULL with rte_errno: EINVAL (pasid_bits wider than
+ *   the hw's, ATS the hw lacks), EEXIST (StreamID in use), ENOMEM.
+ */
+struct uiommu_dev *uiommu_dev_create(struct uiommu_hw *hw, uint32_t sid,
+				     const struct uiommu_dev_params *params);
+
+/** @return 0; -EBUSY while attached; -EINVAL for NULL. */
+int uiommu_dev_destroy(struct uiommu_dev *dev);
+
+/* ------------------------------------------------------------- domain -- */
+
+/**
+ * Create a domain on @p hw.
+ * @param params  PAGING only; NULL for defaults
+ * @return the domain, or NULL with rte_errno: EINVAL (unknown type or
+ *   format, ias out of range), ENOSPC (no context tag), ENOMEM.
+ */
+struct uiommu_domain *uiommu_domain_create(struct uiommu_hw *hw,
+		enum uiommu_domain_type type,
+		const struct uiommu_domain_params *params);
+
+/** @return 0; -EBUSY while attached; -EINVAL for NULL. */
+int uiommu_domain_destroy(struct uiommu_domain *dom);
+
+/**
+ * Map [iova, iova + size) to host memory at @p va. Picks the largest page
+ * sizes that the alignment of both addresses and the size allow.
+ *
+ * @param prot  UIOMMU_PROT_*; at least READ or WRITE (stage 1 cannot express
+ *   write-only: WRITE needs READ there)
+ * @return 0; -EINVAL (not a PAGING domain, zero size, iova/va/size not 4 KiB
+ *   aligned, bad prot, range wrapping); -ERANGE (beyond the domain's input
+ *   size or above the 48-bit output size); -EEXIST (overlaps a mapping);
+ *   -ENOMEM. On failure nothing is mapped.
+ * Thread safety: any thread; serialised per domain.
+ */
+int uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va,
+	       uint64_t size, uint32_t prot);
+
+/**
+ * Unmap [iova, iova + size), splitting blocks it cuts through. Strict: once
+ * it returns, no lcore's translation returns an address in the range, and
+ * table pages it emptied have been freed.
+ *
+ * @return 0; -EINVAL (not PAGING, zero or unaligned); -ERANGE (beyond the
+ *   input size); -ENOENT (part of the range is not mapped); -ENOMEM (a block
+ *   could not be split). On failure nothing is unmapped.
+ */
+int uiommu_unmap(struct uiommu_domain *dom, uint64_t iova, uint64_t size);
+
+/**
+ * Look up the host VA that @p iova maps to in the domain's table (no IOTLB).
+ * @return host VA, or NULL with rte_errno EINVAL / ENOENT.
+ */
+void *uiommu_iova_to_va(const struct uiommu_domain *dom, uint64_t iova);
+
+/* ------------------------------------------------------------- attach -- */
+
+/**
+ * Attach a device's requests without PASID (RID level) to @p dom, or
+ * replace the domain it was attached to (the old port is then invalid).
+ *
+ * @return the port, or NULL with rte_errno: EINVAL (dev and domain on
+ *   different hw instances, NULL), ENOSPC, ENOMEM.
+ */
+struct uiommu_port *uiommu_attach(struct uiommu_dev *dev,
+				  struct uiommu_domain *dom);
+
+/**
+ * Attach the requests of @p dev tagged with @p pasid to @p dom.
+ * @return the port, or NULL with rte_errno: ERANGE (PASID beyond the
+ *   device's width), EINVAL (other hw, PASID_NONE, IDENTITY domain),
+ *   EEXIST (PASID already attached), ENOSPC, ENOMEM.
+ */
+struct uiommu_port *uiommu_attach_pasid(struct uiommu_dev *dev, uint32_t pasid,
+					struct uiommu_domain *dom);
+
+/**
+ * Detach a port. Strict: once it returns, no lcore translates through the
+ * old attachment; the handle is freed and must not be used.
+ * @return 0, -EINVAL.
+ */
+int uiommu_detach(struct uiommu_port *port);
+
+/* -------------------------------------------------------- invalidation -- */
+
+/**
+ * Invalidate every IOTLB entry of @p dom (all its PASIDs), then wait for
+ * every online lcore to apply it.
+ * @return 0, -EINVAL.
+ */
+int uiommu_inv_domain(struct uiommu_domain *dom);
+
+/**
+ * Invalidate the entries of (@p dom, @p pasid) only. When the hw does not
+ * tag by PASID, PASIDs share entries and this invalidates the domain.
+ * @return 0, -EINVAL, -ENOENT (no such attachment).
+ */
+int uiommu_inv_pasid(struct uiommu_domain *dom, uint32_t pasid);
+
+/**
+ * Invalidate [iova, iova + size) of @p dom, on every page size.
+ * @return 0, -EINVAL (zero size, wrapping).
+ */
+int uiommu_inv_range(struct uiommu_domain *dom, uint64_t iova, uint64_t size);
+
+/* ------------------------------------------------------------ objects -- */
+
+/** Id of a hw, dev or domain; ids are unique in a ctx and never reused. */
+uint32_t uiommu_obj_id(const void *obj);
+
+/** Id of a port (same id space as uiommu_obj_id()). */
+uint32_t uiommu_port_id(const struct uiommu_port *port);
+
+/** Reference count of a hw, dev or domain: the objects that use it. */
+uint32_t uiommu_obj_refcnt(const void *obj);
+
+/** Number of live objects of @p type in @p ctx (for tests and telemetry). */
+unsigned int uiommu_ctx_obj_count(const struct uiommu_ctx *ctx,
+				  enum uiommu_obj_type type);
+
+/** Name of a fault reason, for logs. */
+const char *uiommu_fault_reason_str(enum uiommu_fault_reason reason);
+
+/** Dynamic log type of the library ("lib.uiommu"). */
+extern int uiommu_logtype;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UIOMMU_H */

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * uiommu fast path: per-lcore IOTLB lookup for device DMA.
+ *
+ * A device model (a PMD's DMA engine) holds a port, the handle that an attach
+ * of (device, PASID) to a domain returns, and asks for every access it makes:
+ *
+ *     va = uiommu_translate(port, iova, len, UIOMMU_ACCESS_WRITE);
+ *     if (va == NULL) drop: the fault is recorded and counted.
+ *
+ * Between bursts every translating lcore calls uiommu_lcore_quiescent(); that
+ * is where invalidations reach its IOTLB and where it tells the control plane
+ * that it holds no reference to anything retired before.
+ *
+ * Per-lcore IOTLB: who writes, who reads, what makes it safe
+ * ----------------------------------------------------------
+ * - Each (hw instance, lcore) pair owns one struct uiommu_iotlb. Only that
+ *   lcore reads or writes it: lookups, fills on a miss, and the removal of
+ *   entries when it drains its invalidation queue. No lock, no atomic.
+ * - The control plane never touches an IOTLB. It posts invalidation
+ *   descriptors to the lcore's queue (an rte_ring), sets the lcore's pending
+ *   flag and waits for a QSBR grace period; the lcore drains after it reports
+ *   its quiescent state (see uiommu_lcore_quiescent() for why that order).
+ * - Entries are tagged: key = (context tag << 36) | (IOVA >> page shift). A
+ *   context tag names one translation context of one hw instance (a domain,
+ *   or a (domain, PASID) pair where the hardware tags by PASID), in the way
+ *   ASID/VMID or DID+PASID tag a hardware TLB. Tag 0 is never allocated, so a
+ *   zero key is an empty slot and a port whose config has no tag never hits.
+ * - Three tables, one per page size (4 KiB, 2 MiB, 1 GiB), each 2-way set
+ *   associative, indexed by page number XOR a hash of the tag. A lookup
+ *   probes the sizes that hold entries, smallest first.
+ *
+ * Port configuration: who writes, who reads
+ * -----------------------------------------
+ * - port->cfg and port->salt are written by the control plane (ctx lock
+ *   held) with release stores and read by every lcore with relaxed loads.
+ *   They only decide which entries may hit; a reader that sees a new cfg with
+ *   an old salt merely misses. A miss never trusts the port: the backend
+ *   resolves (StreamID, PASID) from its own tables, as hardware reads the
+ *   STE/CD or context/PASID entry, and the fill uses the tag that resolution
+ *   returned.
+ * - A changed attach is strict: the control plane changes cfg, then waits for
+ *   a grace period, so once attach/detach returns no lcore uses the old cfg.
+ */
+#ifndef UIOMMU_TRANSLATE_H
+#define UIOMMU_TRANSLATE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include <rte_common.h>
+#include <rte_branch_prediction.h>
+#include <rte_lcore.h>
+#include <rte_rcu_qsbr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Access types a device DMA can make (bit mask). */
+#define UIOMMU_ACCESS_READ	0x1u	/**< device reads memory (TX) */
+#define UIOMMU_ACCESS_WRITE	0x2u	/**< device writes memory (RX) */
+
+/** Mapping permissions (bit mask) given to uiommu_map(). */
+#define UIOMMU_PROT_READ	0x1u	/**< device may read */
+#define UIOMMU_PROT_WRITE	0x2u	/**< device may write */
+#define UIOMMU_PROT_CACHE	0x4u	/**< coherent, cacheable memory */
+#define UIOMMU_PROT_MMIO	0x8u	/**< device memory (e.g. MSI doorbell) */
+
+/** Largest IOVA width uiommu translates (4-level tables). */
+#define UIOMMU_IOVA_BITS_MAX	48
+/** PASID value meaning "no PASID": the request carries none (RID level). */
+#define UIOMMU_PASID_NONE	UINT32_MAX
+
+/** Why a translation failed. Stored in fault records. */
+enum uiommu_fault_reason {
+	UIOMMU_FAULT_NONE = 0,
+	UIOMMU_FAULT_TRANSLATION,	/**< no valid entry for the IOVA */
+	UIOMMU_FAULT_PERMISSION,	/**< entry forbids this access */
+	UIOMMU_FAULT_ACCESS_FLAG,	/**< leaf has its access flag clear */
+	UIOMMU_FAULT_ADDR_SIZE,		/**< IOVA beyond the input size */
+	UIOMMU_FAULT_BAD_DEVICE,	/**< unknown StreamID/RID */
+	UIOMMU_FAULT_BAD_PASID,		/**< PASID not attached or too wide */
+	UIOMMU_FAULT_BLOCKED,		/**< attached to a BLOCKED domain */
+	UIOMMU_FAULT_BAD_TABLE,		/**< malformed table entry */
+	UIOMMU_FAULT_LCORE,		/**< caller is not an online lcore */
+	UIOMMU_FAULT_REASON_MAX,
+};
+
+/** @internal Page sizes the IOTLB caches, one table each. */
+enum uiommu_pgsz {
+	UIOMMU_PGSZ_4K,
+	UIOMMU_PGSZ_2M,
+	UIOMMU_PGSZ_1G,
+	UIOMMU_PGSZ_NUM,
+};
+
+/** @internal Page shift of each IOTLB table. */
+#define UIOMMU_PGSZ_SHIFT(sz)	(12u + 9u * (unsigned int)(sz))
+
+/** @internal Bits of the IOTLB key below the context tag. */
+#define UIOMMU_IOTLB_TAG_SHIFT	36
+/** @internal Context tags are this wide (tag 0 is never allocated). */
+#define UIOMMU_IOTLB_TAG_BITS	(64 - UIOMMU_IOTLB_TAG_SHIFT)
+#define UIOMMU_IOTLB_WAYS	2
+
+/** @internal One cached translation. */
+struct uiommu_iotlb_entry {
+	uint64_t key;	/**< (tag << 36) | (iova >> pgshift); 0 = empty */
+	uint64_t out;	/**< host VA of the page | UIOMMU_PROT_* bits */
+};
+
+/** @internal One page-size table of an IOTLB. */
+struct uiommu_iotlb_table {
+	struct uiommu_iotlb_entry *sets; /**< set i = sets[2i], sets[2i+1] */
+	uint32_t set_mask;		 /**< number of sets - 1 */
+	uint32_t n_valid;		 /**< live entries; 0 skips probing */
+};
+
+/**
+ * Per-lcore statistics of one hw instance. Written only by the owning lcore;
+ * a reader on another thread sees each counter torn-free (aligned 64-bit)
+ * but the set as a whole is not a snapshot.
+ */
+struct uiommu_lcore_stats {
+	uint64_t hits;		/**< translations served by the IOTLB */
+	uint64_t misses;	/**< lookups that went to the backend */
+	uint64_t walks;		/**< table walks the backend performed */
+	uint64_t faults;	/**< translations that failed */
+	uint64_t invalidations;	/**< invalidation descriptors applied */
+	uint64_t inv_entries;	/**< IOTLB entries those removed */
+	uint64_t flushes;	/**< whole-IOTLB flushes */
+	uint64_t fault_drops;	/**< fault records lost to a full queue */
+};
+
+/** @internal The IOTLB of one (hw instance, lcore). Owner lcore only. */
+struct uiommu_iotlb {
+	struct uiommu_iotlb_table tbl[UIOMMU_PGSZ_NUM];
+	struct uiommu_lcore_stats stats;
+	unsigned int lcore_id;
+	int socket_id;
+} __rte_cache_aligned;
+
+/**
+ * @internal Port configuration word (port->cfg). For a port attached to a
+ * paging domain it is (tag << 36); otherwise the tag bits are zero, so no
+ * lookup can hit, and the low bits say what the miss path does.
+ */
+#define UIOMMU_PORT_CFG_IDENTITY	0x1ull
+#define UIOMMU_PORT_CFG_BLOCKED		0x2ull
+
+/**
+ * The handle of one attachment of (device, PASID) to a domain: what a device
+ * model passes to every translation. Returned by uiommu_attach() and
+ * uiommu_attach_pasid(); valid until uiommu_detach() returns.
+ */
+struct uiommu_port {
+	/* Read by every lcore on each translation. */
+	uint64_t cfg;	/**< @internal see UIOMMU_PORT_CFG_* */
+	uint64_t salt;	/**< @internal set index hash of the tag */
+	struct uiommu_iotlb *const *iotlb; /**< @internal hw's per-lcore IOTLBs */
+	struct uiommu_hw *hw;		/**< @internal */
+	uint32_t sid;			/**< StreamID / RID of the device */
+	uint32_t pasid;			/**< PASID, or UIOMMU_PASID_NONE */
+} __rte_cache_aligned;
+
+/**
+ * @internal Context shared by the fast path: the ctx's QSBR variable and a
+ * pending-invalidation flag per lcore. The first member of every ctx.
+ */
+struct uiommu_ctx_fast {
+	struct rte_rcu_qsbr *qsbr;
+	struct uiommu_lcore_flag {
+		uint32_t inv_pending;	/**< set by writers, cleared by owner */
+	} __rte_cache_aligned lcore[RTE_MAX_LCORE];
+};
+
+/** @internal Set index hash of a context tag. */
+static __rte_always_inline uint64_t
+uiommu__tag_salt(uint64_t tag)
+{
+	return (tag * 0x9e3779b97f4a7c15ull) >> 40;
+}
+
+/** @internal Miss path: resolve, walk, fill or fault. Out of line. */
+void *uiommu__translate_miss(const struct uiommu_port *port,
+			     struct uiommu_iotlb *tlb, uint64_t iova,
+			     uint32_t len, uint32_t access);
+
+/** @internal Access from a thread without an online lcore. */
+void *uiommu__translate_nolcore(const struct uiommu_port *port,
+				uint64_t iova, uint32_t access);
+
+/** @internal Drain this lcore's invalidation queues. */
+void uiommu__lcore_drain(struct uiommu_ctx_fast *fast, unsigned int lcore_id);
+
+/** @internal Probe one page-size table. Returns the entry or NULL. */
+static __rte_always_inline const struct uiommu_iotlb_entry *
+uiommu__iotlb_probe(const struct uiommu_iotlb_table *t, uint64_t cfg,
+		    uint64_t salt, uint64_t iova, unsigned int shift)
+{
+	uint64_t pfn = iova >> shift;
+	uint64_t key = cfg | pfn;
+	const struct uiommu_iotlb_entry *set =
+		&t->sets[((pfn ^ salt) & t->set_mask) * UIOMMU_IOTLB_WAYS];
+
+	if (set[0].key == key)
+		return &set[0];
+	if (set[1].key == key)
+		return &set[1];
+	return NULL;
+}
+
+/** @internal Finish a hit in a table of page shift @p shift. */
+static __rte_always_inline void *
+uiommu__iotlb_hit(const struct uiommu_port *port, struct uiommu_iotlb *tlb,
+		  const struct uiommu_iotlb_entry *e, uint64_t iova,
+		  uint32_t len, uint32_t access, unsigned int shift)
+{
+	uint64_t mask = (1ull << shift) - 1;
+
+	/* Crossing into the next page, or a permission the entry lacks: let
+	 * the miss path walk and decide (it splits or faults). */
+	if (unlikely((iova & mask) + len > mask + 1 ||
+		     (e->out & access) != access))
+		return uiommu__translate_miss(port, tlb, iova, len, access);
+	tlb->stats.hits++;
+	/* e->out is the page's host VA with permission bits below the page
+	 * offset; masking with the page size drops both. */
+	return (void *)(uintptr_t)((e->out & ~mask) + (iova & mask));
+}
+
+/**
+ * Translate a device access, on an explicit lcore.
+ *
+ * Same as uiommu_translate() for callers that already know their lcore id
+ * (a PMD burst function reads it once per burst; code in a shared object
+ * pays a TLS call for each rte_lcore_id()).
+ *
+ * @param port      attachment handle of the device and PASID
+ * @param lcore_id  rte_lcore_id() of the calling thread
+ * @param iova      I/O virtual address of the first byte
+ * @param len       bytes accessed (1 or more)
+ * @param access    UIOMMU_ACCESS_READ and/or UIOMMU_ACCESS_WRITE
+ * @return host VA of @p iova, valid for @p len bytes; NULL on failure with
+ *   rte_errno EFAULT (a fault was recorded and counted) or ERANGE (every page
+ *   is mapped and allowed, but they are not contiguous in host memory: split
+ *   the access, e.g. with uiommu_dma_read()).
+ *
+ * Thread safety: any lcore online in the port's context (see
+ * uiommu_lcore_online()), concurrently with every control-plane call. Takes
+ * no lock; on a hit it writes only the calling lcore's own counter. On a
+ * thread that is not an online lcore it fails (UIOMMU_FAULT_LCORE): without
+ * a QSBR registration it could read a freed table page.
+ */
+static __rte_always_inline void *
+uiommu_translate_lc(const struct uiommu_port *port, unsigned int lcore_id,
+		    uint64_t iova, uint32_t len, uint32_t access)
+{
+	struct uiommu_iotlb *tlb;
+	const struct uiommu_iotlb_entry *e;
+	uint64_t cfg, salt;
+
+	if (unlikely(lcore_id >= RTE_MAX_LCORE))
+		return uiommu__translate_nolcore(port, iova, access);
+	tlb = port->iotlb[lcore_id];
+	if (unlikely(tlb == NULL))
+		return uiommu__translate_nolcore(port, iova, access);
+	/* Plain loads: see "Port configuration" in the file header. */
+	cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
+	salt = __atomic_load_n(&port->salt, __ATOMIC_RELAXED);
+
+	/* An IOVA wider than 48 bits would alias into the tag bits. */
+	if (likely((iova >> UIOMMU_IOVA_BITS_MAX) == 0)) {
+		e = uiommu__iotlb_probe(&tlb->tbl[UIOMMU_PGSZ_4K], cfg, salt,
+					iova, UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_4K));
+		if (likely(e != NULL))
+			return uiommu__iotlb_hit(port, tlb, e, iova, len, access,
+					UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_4K));
+		if (tlb->tbl[UIOMMU_PGSZ_2M].n_valid != 0) {
+			e = uiommu__iotlb_probe(&tlb->tbl[UIOMMU_PGSZ_2M], cfg,
+				salt, iova, UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_2M));
+			if (e != NULL)
+				return uiommu__iotlb_hit(port, tlb, e, iova,
+					len, access,
+					UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_2M));
+		}
+		if (tlb->tbl[UIOMMU_PGSZ_1G].n_valid != 0) {
+			e = uiommu__iotlb_probe(&tlb->tbl[UIOMMU_PGSZ_1G], cfg,
+				salt, iova, UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_1G));
+			if (e != NULL)
+				return uiommu__iotlb_hit(port, tlb, e, iova,
+					len, access,
+					UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_1G));
+		}
+	}
+	/* Bypass: IOVA is the host address; no table, nothing to cache. */
+	if (cfg == UIOMMU_PORT_CFG_IDENTITY)
+		return (void *)(uintptr_t)iova;
+	return uiommu__translate_miss(port, tlb, iova, len, access);
+}
+
+/**
+ * Translate a device access on the calling lcore.
+ *
+ * @see uiommu_translate_lc() for parameters, return values and thread safety.
+ */
+static __rte_always_inline void *
+uiommu_translate(const struct uiommu_port *port, uint64_t iova, uint32_t len,
+		 uint32_t access)
+{
+	return uiommu_translate_lc(port, rte_lcore_id(), iova, len, access);
+}
+
+/**
+ * Report a quiescent state for the calling lcore and apply the invalidations
+ * posted to it. Call it between bursts, when the lcore holds no host VA that
+ * uiommu_translate() returned.
+ *
+ * Order matters: the QSBR report comes first, the drain second. The report
+ * loads the writer's token with acquire semantics, so the drain that follows
+ * sees every descriptor posted before that token; the writer may return as
+ * soon as it sees the report, but this lcore translates nothing until the
+ * drain is done, so no translation it makes after the writer returns can use
+ * a removed entry. (Draining first could miss a descriptor posted just
+ * before the token and report anyway.)
+ *
+ * @param fast      the context's fast-path part (uiommu_ctx_fast())
+ * @param lcore_id  rte_lcore_id() of the calling lcore
+ *
+ * Thread safety: the calling lcore must be online in the context.
+ */
+static __rte_always_inline void
+uiommu_lcore_quiescent_lc(struct uiommu_ctx_fast *fast, unsigned int lcore_id)
+{
+	rte_rcu_qsbr_quiescent(fast->qsbr, lcore_id);
+	/* Pairs with the release store of the writer that posted. */
+	if (unlikely(__atomic_load_n(&fast->lcore[lcore_id].inv_pending,
+				     __ATOMIC_ACQUIRE)))
+		uiommu__lcore_drain(fast, lcore_id);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UIOMMU_TRANSLATE_H */
