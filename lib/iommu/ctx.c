@@ -11,7 +11,7 @@
 
 #include "uiommu_private.h"
 
-RTE_LOG_REGISTER_DEFAULT(uiommu_logtype, NOTICE);
+RTE_LOG_REGISTER(uiommu_logtype, lib.uiommu, NOTICE);
 
 #define CTX_DEF_IOTLB_ENTRIES		65536u
 #define CTX_DEF_IOTLB_LARGE_ENTRIES	4096u
@@ -119,6 +119,15 @@ uiommu_ctx_destroy(struct uiommu_ctx *ctx)
 	if (ctx == NULL)
 		return -EINVAL;
 	pthread_mutex_lock(&ctx->lock);
+	/* The caller promised that no lcore translates any more; lcores it
+	 * left online must not hold up the grace periods of the teardown. */
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
+		if (!ctx->lcore_online[l])
+			continue;
+		rte_rcu_qsbr_thread_offline(ctx->fast.qsbr, l);
+		rte_rcu_qsbr_thread_unregister(ctx->fast.qsbr, l);
+		ctx->lcore_online[l] = false;
+	}
 	/* Reverse dependency order: each step removes the users of the
 	 * next, so none of these can fail with -EBUSY. */
 	while ((obj = TAILQ_FIRST(&ctx->objs[UIOMMU_OBJ_PORT])) != NULL)
@@ -133,9 +142,6 @@ uiommu_ctx_destroy(struct uiommu_ctx *ctx)
 	while ((obj = TAILQ_FIRST(&ctx->objs[UIOMMU_OBJ_HW])) != NULL)
 		RTE_VERIFY(hw_destroy_locked(container_of(obj,
 				struct uiommu_hw, obj)) == 0);
-	for (l = 0; l < RTE_MAX_LCORE; l++)
-		if (ctx->lcore_online[l])
-			rte_rcu_qsbr_thread_unregister(ctx->fast.qsbr, l);
 	pthread_mutex_unlock(&ctx->lock);
 	pthread_mutex_destroy(&ctx->lock);
 	rte_free(ctx->fast.qsbr);
