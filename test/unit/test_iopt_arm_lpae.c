@@ -39,81 +39,28 @@
 
 #include "iopt_arm_lpae.h"
 #include "iopt_private.h"
+#include "uiommu_test.h"
 
-#define SZ_4K		(1ULL << 12)
-#define SZ_2M		(1ULL << 21)
-#define SZ_1G		(1ULL << 30)
 #define PAGES_PER_2M	(SZ_2M / SZ_4K)
-#define PROT_RW		(UIOMMU_PROT_READ | UIOMMU_PROT_WRITE)
 #define OAS		48
 /* Fake output addresses start here: 1 GiB aligned, so blocks of every size
  * can be built from it, and non-zero, so the model can use 0 for "unmapped". */
 #define OA_BASE		0x40000000ULL
 
-/* ------------------------------------------------------------- EAL -- */
-
-/* Not "-l 0": CPU 0 may be outside the affinity mask (taskset, cgroups). */
-static int
-first_allowed_cpu(void)
-{
-	cpu_set_t set;
-	int cpu;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-			if (CPU_ISSET(cpu, &set))
-				return cpu;
-	return 0;
-}
-
-/* Criterion runs each test in its own process: the file prefix keeps the
- * EAL instances of tests running in parallel apart, and --no-shconf keeps
- * them from leaving files behind, but for the runtime directory, which
- * eal_teardown() removes. */
 static void
 eal_setup(void)
 {
-	char lcores[16], prefix[64];
-	char *argv[] = {
-		"test_iopt_arm_lpae", "--no-huge", "-m", "64", "--no-pci",
-		"--no-telemetry", "--no-shconf", "-l", lcores,
-		"--log-level=lib.eal:error", prefix,
-	};
-
-	snprintf(lcores, sizeof(lcores), "%d", first_allowed_cpu());
-	snprintf(prefix, sizeof(prefix), "--file-prefix=test_iopt_arm_lpae_%d",
-		 (int)getpid());
-	cr_assert_geq(rte_eal_init(RTE_DIM(argv), argv), 0,
-		      "rte_eal_init: %s", rte_strerror(rte_errno));
+	test_eal_init("test_iopt_arm_lpae");
 }
 
-static void
-eal_teardown(void)
-{
-	char runtime_dir[PATH_MAX];
-
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s",
-		 rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(runtime_dir);
-}
-
-TestSuite(iopt_arm_lpae, .init = eal_setup, .fini = eal_teardown,
+TestSuite(iopt_arm_lpae, .init = eal_setup, .fini = test_eal_cleanup,
 	  .timeout = 60);
 
 /* Live rte_malloc allocations: table pages, the iopt, gather arrays. */
 static uint64_t
 heap_alloc_count(void)
 {
-	struct rte_malloc_socket_stats stats;
-	uint64_t count = 0;
-	unsigned int i;
-
-	for (i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&stats) == 0)
-			count += stats.alloc_count;
-	return count;
+	return test_heap_now().allocs;
 }
 
 /* ---------------------------------------------------- configurations -- */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Helpers shared by the unit tests that drive libuiommu through its public
- * API (test_objects.c, test_iotlb.c, test_fault.c): EAL set-up for each test
- * process, and rte_malloc heap accounting.
+ * Helpers shared by the unit tests: EAL set-up for each test process, and
+ * rte_malloc heap accounting.
  *
  * Criterion runs every test in its own process and calls the suite's .init
  * there, so each test gets a fresh EAL. The file prefix carries the pid so
