@@ -20,12 +20,15 @@ static int
 iotlb_table_init(struct uiommu_iotlb_table *t, uint32_t entries, int socket)
 {
 	uint32_t sets = RTE_MAX(entries / UIOMMU_IOTLB_WAYS, 1u);
+	unsigned int w;
 
-	t->sets = rte_zmalloc_socket("uiommu_iotlb",
-				     sizeof(*t->sets) * sets * UIOMMU_IOTLB_WAYS,
-				     RTE_CACHE_LINE_SIZE, socket);
-	if (t->sets == NULL)
-		return -ENOMEM;
+	for (w = 0; w < UIOMMU_IOTLB_WAYS; w++) {
+		t->way[w] = rte_zmalloc_socket("uiommu_iotlb",
+					       sizeof(*t->way[w]) * sets,
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (t->way[w] == NULL)
+			return -ENOMEM;
+	}
 	t->set_mask = sets - 1;
 	t->n_valid = 0;
 	return 0;
@@ -63,30 +66,27 @@ iotlb_alloc(const struct uiommu_ctx_params *p, unsigned int lcore_id)
 void
 iotlb_free(struct uiommu_iotlb *tlb)
 {
-	unsigned int sz;
+	unsigned int sz, w;
 
 	if (tlb == NULL)
 		return;
 	for (sz = 0; sz < UIOMMU_PGSZ_NUM; sz++)
-		rte_free(tlb->tbl[sz].sets);
+		for (w = 0; w < UIOMMU_IOTLB_WAYS; w++)
+			rte_free(tlb->tbl[sz].way[w]);
 	rte_free(tlb);
-}
-
-static inline uint32_t
-iotlb_nentries(const struct uiommu_iotlb_table *t)
-{
-	return (t->set_mask + 1) * UIOMMU_IOTLB_WAYS;
 }
 
 void
 iotlb_flush(struct uiommu_iotlb *tlb)
 {
-	unsigned int sz;
+	unsigned int sz, w;
 
 	for (sz = 0; sz < UIOMMU_PGSZ_NUM; sz++) {
 		struct uiommu_iotlb_table *t = &tlb->tbl[sz];
 
-		memset(t->sets, 0, sizeof(*t->sets) * iotlb_nentries(t));
+		for (w = 0; w < UIOMMU_IOTLB_WAYS; w++)
+			memset(t->way[w], 0,
+			       sizeof(*t->way[w]) * (t->set_mask + 1));
 		t->n_valid = 0;
 	}
 	tlb->stats.flushes++;
@@ -110,8 +110,8 @@ iotlb_apply_table(struct uiommu_iotlb *tlb, unsigned int sz,
 	struct uiommu_iotlb_table *t = &tlb->tbl[sz];
 	unsigned int shift = UIOMMU_PGSZ_SHIFT(sz);
 	uint64_t tag_key = (uint64_t)inv->tag << UIOMMU_IOTLB_TAG_SHIFT;
-	uint64_t first_pfn = 0, last_pfn = 0, salt;
-	uint32_t i, n = iotlb_nentries(t);
+	uint64_t first_pfn = 0, last_pfn = 0, salt, set;
+	unsigned int w;
 
 	if (t->n_valid == 0)
 		return;
@@ -122,32 +122,34 @@ iotlb_apply_table(struct uiommu_iotlb *tlb, unsigned int sz,
 		if (last_pfn - first_pfn < IOTLB_PROBE_MAX_PAGES) {
 			salt = uiommu__tag_salt(inv->tag);
 			for (uint64_t pfn = first_pfn; pfn <= last_pfn; pfn++) {
-				struct uiommu_iotlb_entry *set = &t->sets[
-					((pfn ^ salt) & t->set_mask) *
-					UIOMMU_IOTLB_WAYS];
-
-				for (i = 0; i < UIOMMU_IOTLB_WAYS; i++)
-					if (set[i].key == (tag_key | pfn))
-						iotlb_kill(tlb, t, &set[i]);
+				set = (pfn ^ salt) & t->set_mask;
+				for (w = 0; w < UIOMMU_IOTLB_WAYS; w++)
+					if (t->way[w][set].key == (tag_key | pfn))
+						iotlb_kill(tlb, t,
+							   &t->way[w][set]);
 			}
 			return;
 		}
 	}
-	for (i = 0; i < n && t->n_valid != 0; i++) {
-		struct uiommu_iotlb_entry *e = &t->sets[i];
-		uint64_t pfn;
+	for (w = 0; w < UIOMMU_IOTLB_WAYS; w++) {
+		for (set = 0; set <= t->set_mask && t->n_valid != 0; set++) {
+			struct uiommu_iotlb_entry *e = &t->way[w][set];
+			uint64_t pfn;
 
-		if (e->key == 0)
-			continue;
-		if (inv->op != UIOMMU_INV_ALL) {
-			if ((e->key >> UIOMMU_IOTLB_TAG_SHIFT) != inv->tag)
+			if (e->key == 0)
 				continue;
-			pfn = e->key & ((1ull << UIOMMU_IOTLB_TAG_SHIFT) - 1);
-			if (inv->op == UIOMMU_INV_TAG_RANGE &&
-			    (pfn < first_pfn || pfn > last_pfn))
-				continue;
+			if (inv->op != UIOMMU_INV_ALL) {
+				if ((e->key >> UIOMMU_IOTLB_TAG_SHIFT) !=
+				    inv->tag)
+					continue;
+				pfn = e->key &
+				      ((1ull << UIOMMU_IOTLB_TAG_SHIFT) - 1);
+				if (inv->op == UIOMMU_INV_TAG_RANGE &&
+				    (pfn < first_pfn || pfn > last_pfn))
+					continue;
+			}
+			iotlb_kill(tlb, t, e);
 		}
-		iotlb_kill(tlb, t, e);
 	}
 }
 
@@ -169,23 +171,26 @@ iotlb_fill(struct uiommu_iotlb *tlb, uint64_t iova,
 	struct uiommu_iotlb_table *t = &tlb->tbl[sz];
 	uint64_t pfn = iova >> res->pgshift;
 	uint64_t key = ((uint64_t)res->tag << UIOMMU_IOTLB_TAG_SHIFT) | pfn;
-	struct uiommu_iotlb_entry *set =
-		&t->sets[((pfn ^ uiommu__tag_salt(res->tag)) & t->set_mask) *
-			 UIOMMU_IOTLB_WAYS];
+	uint64_t set = (pfn ^ uiommu__tag_salt(res->tag)) & t->set_mask;
+	struct uiommu_iotlb_entry *w0 = &t->way[0][set];
+	struct uiommu_iotlb_entry *w1 = &t->way[1][set];
 	struct uiommu_iotlb_entry *e;
 
-	if (set[0].key == key) {
-		e = &set[0];		/* refresh (e.g. permission upgrade) */
-	} else if (set[1].key == key) {
-		e = &set[1];
+	if (w0->key == key) {
+		e = w0;			/* refresh, e.g. with more rights */
+	} else if (w1->key == key) {
+		e = w1;
+	} else if (w0->key == 0) {
+		e = w0;
+		t->n_valid++;
+	} else if (w1->key == 0) {
+		e = w1;
+		t->n_valid++;
 	} else {
-		/* Newest in way 0; the previous way-0 entry moves to way 1,
-		 * evicting way 1's: a 2-entry LRU by insertion order. */
-		if (set[0].key == 0 || set[1].key == 0)
-			t->n_valid++;
-		if (set[0].key != 0)
-			set[1] = set[0];
-		e = &set[0];
+		/* Both taken by others: way 0's moves to way 1, evicting
+		 * way 1's, and the newest goes in way 0. */
+		*w1 = *w0;
+		e = w0;
 	}
 	e->key = key;
 	e->out = res->out | res->prot;
@@ -309,4 +314,52 @@ uiommu__lcore_drain(struct uiommu_ctx_fast *fast, unsigned int lcore_id)
 		    tlb != NULL)
 			iotlb_flush(tlb);
 	}
+}
+
+/* Bytes from @iova to the end of its 4 KiB page, at most @len. */
+static inline size_t
+dma_chunk(uint64_t iova, size_t len)
+{
+	return RTE_MIN(len, RTE_PGSIZE_4K - (iova & (RTE_PGSIZE_4K - 1)));
+}
+
+int
+uiommu_dma_read(const struct uiommu_port *port, uint64_t iova, void *dst,
+		size_t len)
+{
+	uint8_t *out = dst;
+
+	while (len != 0) {
+		size_t n = dma_chunk(iova, len);
+		const void *va = uiommu_translate(port, iova, n,
+						  UIOMMU_ACCESS_READ);
+
+		if (va == NULL)
+			return -EFAULT;
+		memcpy(out, va, n);
+		out += n;
+		iova += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+uiommu_dma_write(const struct uiommu_port *port, uint64_t iova,
+		 const void *src, size_t len)
+{
+	const uint8_t *in = src;
+
+	while (len != 0) {
+		size_t n = dma_chunk(iova, len);
+		void *va = uiommu_translate(port, iova, n, UIOMMU_ACCESS_WRITE);
+
+		if (va == NULL)
+			return -EFAULT;
+		memcpy(va, in, n);
+		in += n;
+		iova += n;
+		len -= n;
+	}
+	return 0;
 }

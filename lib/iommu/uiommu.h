@@ -73,7 +73,9 @@ enum uiommu_iopt_fmt {
  */
 struct uiommu_ctx_params {
 	int socket_id;		  /**< for shared structures; SOCKET_ID_ANY */
-	uint32_t iotlb_entries;	  /**< 4 KiB entries per lcore; def. 65536 */
+	/** 4 KiB entries per lcore and hw, over 2 ways; default 131072 (2 MiB),
+	 *  so that 65536 pages fit in way 0 */
+	uint32_t iotlb_entries;
 	uint32_t iotlb_large_entries; /**< 2 MiB entries per lcore; def. 4096 */
 	uint32_t inv_queue_size;  /**< slots per lcore queue; def. 1024 */
 	uint32_t fault_queue_size; /**< fault record slots per hw; def. 1024 */
@@ -307,6 +309,28 @@ struct uiommu_port *uiommu_attach_pasid(struct uiommu_dev *dev, uint32_t pasid,
  * @return 0, -EINVAL.
  */
 int uiommu_detach(struct uiommu_port *port);
+
+/* ------------------------------------------------------- device model -- */
+
+/**
+ * Copy @p len bytes at @p iova into @p dst, as a device's DMA read would:
+ * page by page through uiommu_translate(), so buffers that are not
+ * contiguous in host memory work too.
+ * @return 0; -EFAULT at the first page that faults (a fault is recorded;
+ *   bytes before it may have been copied).
+ * Thread safety: as uiommu_translate().
+ */
+int uiommu_dma_read(const struct uiommu_port *port, uint64_t iova, void *dst,
+		    size_t len);
+
+/**
+ * Copy @p len bytes from @p src to @p iova, as a device's DMA write would.
+ * @return 0; -EFAULT at the first page that faults (a fault is recorded;
+ *   bytes before it may have been written).
+ * Thread safety: as uiommu_translate().
+ */
+int uiommu_dma_write(const struct uiommu_port *port, uint64_t iova,
+		     const void *src, size_t len);
 
 /* -------------------------------------------------------- invalidation -- */
 

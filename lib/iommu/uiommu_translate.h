@@ -28,8 +28,8 @@
  *   ASID/VMID or DID+PASID tag a hardware TLB. Tag 0 is never allocated, so a
  *   zero key is an empty slot and a port whose config has no tag never hits.
  * - Three tables, one per page size (4 KiB, 2 MiB, 1 GiB), each 2-way set
- *   associative, indexed by page number XOR a hash of the tag. A lookup
- *   probes the sizes that hold entries, smallest first.
+ *   associative with one array per way, indexed by page number XOR a hash of
+ *   the tag. A lookup probes the sizes that hold entries, smallest first.
  *
  * Port configuration: who writes, who reads
  * -----------------------------------------
@@ -46,8 +46,9 @@
 #ifndef UIOMMU_TRANSLATE_H
 #define UIOMMU_TRANSLATE_H
 
-#include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <rte_common.h>
 #include <rte_branch_prediction.h>
@@ -111,9 +112,14 @@ struct uiommu_iotlb_entry {
 	uint64_t out;	/**< host VA of the page | UIOMMU_PROT_* bits */
 };
 
-/** @internal One page-size table of an IOTLB. */
+/**
+ * @internal One page-size table of an IOTLB: 2-way set associative, one
+ * array per way. A fill takes way 0 while it is free, so a working set that
+ * fits in the sets lives in way 0 alone and a hit reads one entry, as dense
+ * in memory as a direct-mapped array; way 1 holds what collided.
+ */
 struct uiommu_iotlb_table {
-	struct uiommu_iotlb_entry *sets; /**< set i = sets[2i], sets[2i+1] */
+	struct uiommu_iotlb_entry *way[UIOMMU_IOTLB_WAYS]; /**< [way][set] */
 	uint32_t set_mask;		 /**< number of sets - 1 */
 	uint32_t n_valid;		 /**< live entries; 0 skips probing */
 };
@@ -202,33 +208,66 @@ uiommu__iotlb_probe(const struct uiommu_iotlb_table *t, uint64_t cfg,
 {
 	uint64_t pfn = iova >> shift;
 	uint64_t key = cfg | pfn;
-	const struct uiommu_iotlb_entry *set =
-		&t->sets[((pfn ^ salt) & t->set_mask) * UIOMMU_IOTLB_WAYS];
+	uint64_t set = (pfn ^ salt) & t->set_mask;
 
-	if (set[0].key == key)
-		return &set[0];
-	if (set[1].key == key)
-		return &set[1];
+	if (likely(t->way[0][set].key == key))
+		return &t->way[0][set];
+	if (t->way[1][set].key == key)
+		return &t->way[1][set];
 	return NULL;
 }
 
-/** @internal Finish a hit in a table of page shift @p shift. */
-static __rte_always_inline void *
-uiommu__iotlb_hit(const struct uiommu_port *port, struct uiommu_iotlb *tlb,
-		  const struct uiommu_iotlb_entry *e, uint64_t iova,
-		  uint32_t len, uint32_t access, unsigned int shift)
+/**
+ * @internal Finish a hit on @p e, an entry of page shift @p shift: the access
+ * must stay in the page and the entry must grant it. Otherwise the miss path
+ * walks and splits or faults. e->out is the page's host VA with the rights
+ * below the page offset.
+ */
+static __rte_always_inline bool
+uiommu__iotlb_use(const struct uiommu_iotlb_entry *e, uint64_t iova,
+		  uint32_t len, uint32_t access, unsigned int shift, void **va)
 {
 	uint64_t mask = (1ull << shift) - 1;
 
-	/* Crossing into the next page, or a permission the entry lacks: let
-	 * the miss path walk and decide (it splits or faults). */
 	if (unlikely((iova & mask) + len > mask + 1 ||
 		     (e->out & access) != access))
-		return uiommu__translate_miss(port, tlb, iova, len, access);
-	tlb->stats.hits++;
-	/* e->out is the page's host VA with permission bits below the page
-	 * offset; masking with the page size drops both. */
-	return (void *)(uintptr_t)((e->out & ~mask) + (iova & mask));
+		return false;
+	*va = (void *)(uintptr_t)((e->out & ~mask) + (iova & mask));
+	return true;
+}
+
+/** @internal Probe the table of page size @p sz if it holds entries. */
+#define UIOMMU__IOTLB_TRY(tlb, sz, cfg, salt, iova, len, access, va) do {   \
+	if ((tlb)->tbl[sz].n_valid != 0) {				    \
+		const struct uiommu_iotlb_entry *_e = uiommu__iotlb_probe( \
+			&(tlb)->tbl[sz], cfg, salt, iova,		    \
+			UIOMMU_PGSZ_SHIFT(sz));				    \
+		if (_e != NULL)						    \
+			return uiommu__iotlb_use(_e, iova, len, access,	    \
+					UIOMMU_PGSZ_SHIFT(sz), va);	    \
+	}								    \
+} while (0)
+
+/**
+ * @internal Look @p iova up in the tables that hold entries, smallest page
+ * size first. True, with @p va set, on a hit that covers @p len bytes with
+ * the @p access rights. No side effect.
+ */
+static __rte_always_inline bool
+uiommu__iotlb_lookup(const struct uiommu_iotlb *tlb, uint64_t cfg,
+		     uint64_t salt, uint64_t iova, uint32_t len,
+		     uint32_t access, void **va)
+{
+	/* An IOVA wider than 48 bits would alias into the tag bits. */
+	if (unlikely((iova >> UIOMMU_IOVA_BITS_MAX) != 0))
+		return false;
+	UIOMMU__IOTLB_TRY(tlb, UIOMMU_PGSZ_4K, cfg, salt, iova, len, access,
+			  va);
+	UIOMMU__IOTLB_TRY(tlb, UIOMMU_PGSZ_2M, cfg, salt, iova, len, access,
+			  va);
+	UIOMMU__IOTLB_TRY(tlb, UIOMMU_PGSZ_1G, cfg, salt, iova, len, access,
+			  va);
+	return false;
 }
 
 /**
@@ -259,8 +298,8 @@ uiommu_translate_lc(const struct uiommu_port *port, unsigned int lcore_id,
 		    uint64_t iova, uint32_t len, uint32_t access)
 {
 	struct uiommu_iotlb *tlb;
-	const struct uiommu_iotlb_entry *e;
-	uint64_t cfg, salt;
+	uint64_t cfg;
+	void *va;
 
 	if (unlikely(lcore_id >= RTE_MAX_LCORE))
 		return uiommu__translate_nolcore(port, iova, access);
@@ -269,36 +308,67 @@ uiommu_translate_lc(const struct uiommu_port *port, unsigned int lcore_id,
 		return uiommu__translate_nolcore(port, iova, access);
 	/* Plain loads: see "Port configuration" in the file header. */
 	cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
-	salt = __atomic_load_n(&port->salt, __ATOMIC_RELAXED);
-
-	/* An IOVA wider than 48 bits would alias into the tag bits. */
-	if (likely((iova >> UIOMMU_IOVA_BITS_MAX) == 0)) {
-		e = uiommu__iotlb_probe(&tlb->tbl[UIOMMU_PGSZ_4K], cfg, salt,
-					iova, UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_4K));
-		if (likely(e != NULL))
-			return uiommu__iotlb_hit(port, tlb, e, iova, len, access,
-					UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_4K));
-		if (tlb->tbl[UIOMMU_PGSZ_2M].n_valid != 0) {
-			e = uiommu__iotlb_probe(&tlb->tbl[UIOMMU_PGSZ_2M], cfg,
-				salt, iova, UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_2M));
-			if (e != NULL)
-				return uiommu__iotlb_hit(port, tlb, e, iova,
-					len, access,
-					UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_2M));
-		}
-		if (tlb->tbl[UIOMMU_PGSZ_1G].n_valid != 0) {
-			e = uiommu__iotlb_probe(&tlb->tbl[UIOMMU_PGSZ_1G], cfg,
-				salt, iova, UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_1G));
-			if (e != NULL)
-				return uiommu__iotlb_hit(port, tlb, e, iova,
-					len, access,
-					UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_1G));
-		}
+	if (likely(uiommu__iotlb_lookup(tlb, cfg,
+			__atomic_load_n(&port->salt, __ATOMIC_RELAXED),
+			iova, len, access, &va))) {
+		tlb->stats.hits++;
+		return va;
 	}
 	/* Bypass: IOVA is the host address; no table, nothing to cache. */
 	if (cfg == UIOMMU_PORT_CFG_IDENTITY)
 		return (void *)(uintptr_t)iova;
 	return uiommu__translate_miss(port, tlb, iova, len, access);
+}
+
+/**
+ * Translate a burst of device accesses through one port, on an explicit
+ * lcore: what a DMA engine does for a burst of descriptors or buffers. The
+ * per-call work of uiommu_translate_lc() (lcore, IOTLB and port lookups, the
+ * hit counter) is done once per burst.
+ *
+ * @param port      attachment handle of the device and PASID
+ * @param lcore_id  rte_lcore_id() of the calling thread
+ * @param iova      @p n IOVAs
+ * @param len       @p n access lengths (each 1 or more)
+ * @param access    UIOMMU_ACCESS_READ and/or UIOMMU_ACCESS_WRITE, for all
+ * @param va        out: @p n host VAs; NULL where that access failed, with
+ *   the meaning uiommu_translate_lc() gives it
+ * @param n         burst size
+ * @return number of accesses translated (non-NULL @p va entries).
+ *
+ * Thread safety: as uiommu_translate_lc().
+ */
+static __rte_always_inline unsigned int
+uiommu_translate_bulk_lc(const struct uiommu_port *port,
+			 unsigned int lcore_id, const uint64_t *iova,
+			 const uint32_t *len, uint32_t access, void **va,
+			 unsigned int n)
+{
+	struct uiommu_iotlb *tlb;
+	uint64_t cfg, salt, hits = 0;
+	unsigned int i, ok = 0;
+
+	tlb = likely(lcore_id < RTE_MAX_LCORE) ? port->iotlb[lcore_id] : NULL;
+	if (unlikely(tlb == NULL || n == 0)) {
+		for (i = 0; i < n; i++)
+			va[i] = uiommu_translate_lc(port, lcore_id, iova[i],
+						    len[i], access);
+		return 0;
+	}
+	cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
+	salt = __atomic_load_n(&port->salt, __ATOMIC_RELAXED);
+	for (i = 0; i < n; i++) {
+		if (likely(uiommu__iotlb_lookup(tlb, cfg, salt, iova[i], len[i],
+						access, &va[i]))) {
+			hits++;
+			continue;
+		}
+		va[i] = uiommu_translate_lc(port, lcore_id, iova[i], len[i],
+					    access);
+		ok += va[i] != NULL;
+	}
+	tlb->stats.hits += hits;
+	return ok + (unsigned int)hits;
 }
 
 /**
@@ -311,6 +381,21 @@ uiommu_translate(const struct uiommu_port *port, uint64_t iova, uint32_t len,
 		 uint32_t access)
 {
 	return uiommu_translate_lc(port, rte_lcore_id(), iova, len, access);
+}
+
+/**
+ * Translate a burst of device accesses on the calling lcore.
+ *
+ * @see uiommu_translate_bulk_lc() for parameters, return value and thread
+ * safety.
+ */
+static __rte_always_inline unsigned int
+uiommu_translate_bulk(const struct uiommu_port *port, const uint64_t *iova,
+		      const uint32_t *len, uint32_t access, void **va,
+		      unsigned int n)
+{
+	return uiommu_translate_bulk_lc(port, rte_lcore_id(), iova, len,
+					access, va, n);
 }
 
 /**
