@@ -1069,3 +1069,111 @@ Test(iotlb, access_crossing_the_top_of_the_ias_faults_addr_size)
 	expect_fault(port, top + SZ_4K - 8, 16, UIOMMU_ACCESS_READ,
 		     UIOMMU_FAULT_ADDR_SIZE, 1ull << 48);
 }
+
+/* ------------------------------------------------------------- burst -- */
+
+Test(iotlb, bulk_matches_single_and_counts_hits_once_each)
+{
+	struct uiommu_port *port;
+	uint64_t iova[N_PAGES];
+	uint32_t len[N_PAGES];
+	void *va[N_PAGES];
+	struct uiommu_lcore_stats s0, s1;
+	unsigned int i, ok;
+
+	map_ok(dom_a, IOVA(0), page(0), (N_PAGES - 1) * SZ_4K, PROT_RW);
+	port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	/* The last page is not mapped: it must fault, the rest translate. */
+	for (i = 0; i < N_PAGES; i++) {
+		iova[i] = IOVA(i) + 8 * i;
+		len[i] = 16;
+	}
+	s0 = stats_of(hw);
+	ok = uiommu_translate_bulk(port, iova, len, UIOMMU_ACCESS_READ, va,
+				   N_PAGES);
+	s1 = stats_of(hw);
+	cr_assert_eq(ok, N_PAGES - 1);
+	for (i = 0; i < N_PAGES - 1; i++)
+		cr_assert_eq(va[i], page(i) + 8 * i, "entry %u", i);
+	cr_assert_null(va[N_PAGES - 1]);
+	cr_assert_eq(s1.misses - s0.misses, N_PAGES, "cold IOTLB: all miss");
+	cr_assert_eq(s1.faults - s0.faults, 1);
+
+	/* Warm: every mapped one is a hit, counted once. */
+	s0 = stats_of(hw);
+	ok = uiommu_translate_bulk(port, iova, len, UIOMMU_ACCESS_READ, va,
+				   N_PAGES - 1);
+	s1 = stats_of(hw);
+	cr_assert_eq(ok, N_PAGES - 1);
+	cr_assert_eq(s1.hits - s0.hits, N_PAGES - 1);
+	cr_assert_eq(s1.misses, s0.misses);
+	for (i = 0; i < N_PAGES - 1; i++)
+		cr_assert_eq(va[i], uiommu_translate(port, iova[i], len[i],
+						     UIOMMU_ACCESS_READ));
+}
+
+Test(iotlb, bulk_does_not_grant_what_the_entry_lacks)
+{
+	struct uiommu_port *port;
+	uint64_t iova[2] = { IOVA(0), IOVA(1) };
+	uint32_t len[2] = { 8, 8 };
+	struct uiommu_fault f;
+	void *va[2];
+
+	map_ok(dom_a, IOVA(0), page(0), 2 * SZ_4K, UIOMMU_PROT_READ);
+	port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	cr_assert_eq(uiommu_translate_bulk(port, iova, len, UIOMMU_ACCESS_READ,
+					   va, 2), 2);
+	cr_assert_eq(uiommu_translate_bulk(port, iova, len,
+					   UIOMMU_ACCESS_WRITE, va, 2), 0);
+	cr_assert(va[0] == NULL && va[1] == NULL);
+	cr_assert_eq(uiommu_hw_fault_read(hw, &f, 1), 1);
+	cr_assert_eq(f.reason, UIOMMU_FAULT_PERMISSION);
+}
+
+/* --------------------------------------------------------- DMA copies -- */
+
+Test(iotlb, dma_read_write_split_across_discontiguous_pages)
+{
+	struct uiommu_port *port;
+	uint8_t src[SZ_4K + 256], dst[SZ_4K + 256];
+	unsigned int i;
+
+	/* IOVA pages 0, 1 and 2 backed by host pages 5, 2 and 9. */
+	map_ok(dom_a, IOVA(0), page(5), SZ_4K, PROT_RW);
+	map_ok(dom_a, IOVA(1), page(2), SZ_4K, PROT_RW);
+	map_ok(dom_a, IOVA(2), page(9), SZ_4K, PROT_RW);
+	port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+
+	/* From 100 bytes before the end of IOVA page 0 into page 2. */
+	cr_assert_eq(uiommu_dma_write(port, IOVA(1) - 100, src, sizeof(src)),
+		     0);
+	cr_assert_eq(memcmp(page(5) + SZ_4K - 100, src, 100), 0);
+	cr_assert_eq(memcmp(page(2), src + 100, SZ_4K), 0);
+	cr_assert_eq(memcmp(page(9), src + 100 + SZ_4K, 156), 0);
+	memset(dst, 0, sizeof(dst));
+	cr_assert_eq(uiommu_dma_read(port, IOVA(1) - 100, dst, sizeof(dst)),
+		     0);
+	cr_assert_eq(memcmp(dst, src, sizeof(src)), 0);
+}
+
+Test(iotlb, dma_write_stops_at_the_faulting_page)
+{
+	struct uiommu_port *port;
+	uint8_t src[2 * SZ_4K];
+	struct uiommu_fault f;
+
+	map_ok(dom_a, IOVA(0), page(0), SZ_4K, PROT_RW);
+	port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	memset(src, 0x5a, sizeof(src));
+	memset(page(1), 0, SZ_4K);
+	cr_assert_eq(uiommu_dma_write(port, IOVA(0), src, sizeof(src)),
+		     -EFAULT);
+	cr_assert_eq(uiommu_hw_fault_read(hw, &f, 1), 1);
+	cr_assert_eq(f.iova, IOVA(1));
+	cr_assert_eq(f.reason, UIOMMU_FAULT_TRANSLATION);
+	/* Host page 1 sits after page 0 but is not mapped: untouched. */
+	cr_assert_eq(page(1)[0], 0);
+}

@@ -380,6 +380,26 @@ Test(objects, dev_create_same_sid_on_other_hw_succeeds)
 	cr_assert_eq(uiommu_ctx_destroy(ctx), 0);
 }
 
+Test(objects, dev_create_rid_wider_than_16_bits_einval)
+{
+	struct uiommu_ctx *ctx = ctx_new();
+	struct uiommu_hw *hw = hw_new(ctx);
+	struct state before, after;
+
+	/* direct names devices by PCIe requester ID: bus, device, function. */
+	STATE_TAKE(before, ctx, hw);
+	rte_errno = 0;
+	cr_assert_null(uiommu_dev_create(hw, 0x10000, NULL));
+	cr_assert_eq(rte_errno, EINVAL, "rte_errno %d", rte_errno);
+	STATE_TAKE(after, ctx, hw);
+	state_assert_same(&before, &after, "dev_create(rid 0x10000)");
+	/* The widest RID works, and its devfn table is shared with others of
+	 * its bus. */
+	dev_new(hw, 0xffff, 0);
+	dev_new(hw, 0xff00, 0);
+	cr_assert_eq(uiommu_ctx_destroy(ctx), 0);
+}
+
 Test(objects, dev_create_pasid_bits_wider_than_hw_einval)
 {
 	struct uiommu_ctx *ctx = ctx_new();
