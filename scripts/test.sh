@@ -14,10 +14,10 @@ run_suite() {	# build-dir, meson setup options...
 	fi
 	ninja -C "$dir" || return 1
 	meson test -C "$dir" --print-errorlogs --num-processes 1
-	local log="$dir/meson-logs/testlog.json"
-	local p f
-	p=$(grep -c '"result": "OK"' "$log")
-	f=$(grep -c '"result": "\(FAIL\|TIMEOUT\|ERROR\)"' "$log")
+	local counts p f
+	counts=$(scripts/count-tests.py "$dir/meson-logs/testlog.json") ||
+		return 1
+	read -r p f <<<"$counts"
 	echo "$dir: $p passed, $f failed"
 	passed=$((passed + p)); failed=$((failed + f))
 }
