@@ -337,46 +337,47 @@ lpae_walk(const struct iopt *iopt, uint64_t iova,
 	const uint64_t *table = (const uint64_t *)(uintptr_t)iopt->root;
 	uint64_t oas_mask = ~0ull << iopt->cfg.oas;
 	unsigned int level = iopt->start_level;
+	enum uiommu_fault_reason reason;
+	uint64_t pte;
 
-	res->reason = UIOMMU_FAULT_NONE;
 	if (iova >> iopt->cfg.ias) {
-		res->reason = UIOMMU_FAULT_ADDR_SIZE;
-		res->level = level;
-		return;
+		reason = UIOMMU_FAULT_ADDR_SIZE;
+		goto fault;
 	}
 	for (;; level++) {
-		uint64_t pte = lpae_load(&table[arm_lpae_pte_index(iova,
-								   level)]);
-		unsigned int shift = arm_lpae_level_shift(level);
-
-		res->level = level;
-		if (arm_lpae_pte_is_table(pte, level)) {
-			if ((pte & ARM_LPAE_PTE_ADDR) & oas_mask) {
-				res->reason = UIOMMU_FAULT_ADDR_SIZE;
-				return;
-			}
-			table = lpae_table(pte);
-			continue;
+		pte = lpae_load(&table[arm_lpae_pte_index(iova, level)]);
+		if (!arm_lpae_pte_is_table(pte, level))
+			break;
+		if ((pte & ARM_LPAE_PTE_ADDR) & oas_mask) {
+			reason = UIOMMU_FAULT_ADDR_SIZE;
+			goto fault;
 		}
-		/* Invalid, or a reserved encoding (level-3 0b01, level-0
-		 * block): both are translation faults in the architecture. */
-		if (!arm_lpae_pte_is_leaf(pte, level)) {
-			res->reason = UIOMMU_FAULT_TRANSLATION;
-			return;
-		}
-		if (!(pte & ARM_LPAE_PTE_AF)) {
-			res->reason = UIOMMU_FAULT_ACCESS_FLAG;
-			return;
-		}
-		res->out = pte & ARM_LPAE_PTE_ADDR & ~((1ull << shift) - 1);
-		if (res->out & oas_mask) {
-			res->reason = UIOMMU_FAULT_ADDR_SIZE;
-			return;
-		}
-		res->pgshift = shift;
-		res->prot = lpae_attrs_to_prot(iopt, pte);
-		return;
+		table = lpae_table(pte);
 	}
+	/* Invalid, or a reserved encoding (level-3 0b01, level-0 block): both
+	 * are translation faults in the architecture. */
+	if (!arm_lpae_pte_is_leaf(pte, level)) {
+		reason = UIOMMU_FAULT_TRANSLATION;
+		goto fault;
+	}
+	if (!(pte & ARM_LPAE_PTE_AF)) {
+		reason = UIOMMU_FAULT_ACCESS_FLAG;
+		goto fault;
+	}
+	res->pgshift = arm_lpae_level_shift(level);
+	res->out = pte & ARM_LPAE_PTE_ADDR & ~((1ull << res->pgshift) - 1);
+	if (res->out & oas_mask) {
+		reason = UIOMMU_FAULT_ADDR_SIZE;
+		goto fault;
+	}
+	res->prot = lpae_attrs_to_prot(iopt, pte);
+	res->level = level;
+	res->reason = UIOMMU_FAULT_NONE;
+	return;
+
+fault:
+	res->level = level;
+	res->reason = reason;
 }
 
 static void
