@@ -167,6 +167,9 @@ ctx_lcore_attach_hw(struct uiommu_ctx *ctx, struct uiommu_hw *hw,
 			return -ENOMEM;
 		/* Read by posters: see inv.c for the Dekker pairing. */
 		__atomic_store_n(&hw->iotlb_mem[l], tlb, __ATOMIC_RELEASE);
+		if (l >= hw->lcore_end)
+			__atomic_store_n(&hw->lcore_end, l + 1,
+					 __ATOMIC_RELEASE);
 	}
 	/* Pairs with the port readers' load of their slot. */
 	__atomic_store_n(&hw->iotlb[l], tlb, __ATOMIC_RELEASE);

@@ -73,11 +73,14 @@ void
 uiommu_iotlb_inv_post(struct uiommu_hw *hw, const struct uiommu_inv *inv)
 {
 	struct uiommu_ctx *ctx = hw->obj.ctx;
-	unsigned int l;
+	unsigned int l, end;
 
-	/* Dekker with uiommu_lcore_online(): see the file header. */
+	/* Dekker with uiommu_lcore_online(): see the file header. The lcore
+	 * stores both iotlb_mem[] and lcore_end before its fence, so reading
+	 * them after ours is covered alike. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (l = 0; l < RTE_MAX_LCORE; l++) {
+	end = __atomic_load_n(&hw->lcore_end, __ATOMIC_ACQUIRE);
+	for (l = 0; l < end; l++) {
 		struct uiommu_inv_queue *q = &hw->invq[l];
 
 		if (__atomic_load_n(&hw->iotlb_mem[l], __ATOMIC_ACQUIRE) == NULL)

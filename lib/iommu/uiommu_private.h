@@ -72,6 +72,9 @@ struct uiommu_hw {
 	/* Allocated IOTLBs, kept while the lcore is offline. */
 	struct uiommu_iotlb *iotlb_mem[RTE_MAX_LCORE];
 	struct uiommu_inv_queue invq[RTE_MAX_LCORE];
+	/* One past the highest lcore with an IOTLB here: posts scan no
+	 * further. Only grows (ctx lock); read by posters. */
+	unsigned int lcore_end;
 	struct rte_ring *faultq;	/* MP/SC struct uiommu_fault records */
 	/* Context tags: a set bit is a free tag (ctx lock). */
 	struct rte_bitmap *tags;

@@ -363,8 +363,11 @@ uiommu_translate_bulk_lc(const struct uiommu_port *port,
 			hits++;
 			continue;
 		}
-		va[i] = uiommu_translate_lc(port, lcore_id, iova[i], len[i],
-					    access);
+		/* Straight to the miss path: the probe above already failed. */
+		va[i] = cfg == UIOMMU_PORT_CFG_IDENTITY ?
+			(void *)(uintptr_t)iova[i] :
+			uiommu__translate_miss(port, tlb, iova[i], len[i],
+					       access);
 		ok += va[i] != NULL;
 	}
 	tlb->stats.hits += hits;
