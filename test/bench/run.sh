@@ -6,7 +6,9 @@
 #
 # BUILD (default: build) is the meson build directory; MIN_TIME (seconds per
 # run, default 0.3) and REPS (repetitions, default 5; the ratios use the
-# medians) trade time for noise. The defaults take about 40 s.
+# medians) trade time for noise. The defaults take about 100 s.
+# UIOMMU_BENCH_SEED and UIOMMU_BENCH_COLD_PAGES go to bench_translate.
+# One bench_translate at a time: EAL's --file-prefix is fixed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -56,26 +58,86 @@ def ns_per_item(name):
     return 1e9 / b["items_per_second"]
 
 
-def ratio(label, num, den, note=""):
+def verdict(value, goal, at_most):
+    if goal is None:
+        return ""
+    ok = value <= goal if at_most else value >= goal
+    return "ok" if ok else ("ABOVE GOAL" if at_most else "BELOW GOAL")
+
+
+def ratio(label, num, den, goal=None):
+    """Print num / den, time per item; goal: the largest ratio allowed."""
     a, b = ns_per_item(num), ns_per_item(den)
     if a is None or b is None:
-        print(f"  {label:<34} (not run)")
+        print(f"  {label:<46} (not run)")
         return None
-    print(f"  {label:<34} {a:9.2f} ns / {b:8.2f} ns = {a / b:6.2f}x {note}")
+    print(f"  {label:<46} {a:9.2f} ns / {b:8.2f} ns = {a / b:6.2f}x "
+          f"{verdict(a / b, goal, True)}")
     return a / b
 
 
+def scaling(label, name, goal=1.8):
+    one = runs.get(f"{name}/real_time/threads:1")
+    two = runs.get(f"{name}/real_time/threads:2")
+    if not one or not two:
+        print(f"  {label:<46} (not run)")
+        return
+    s = two["items_per_second"] / one["items_per_second"]
+    print(f"  {label:<46} {two['items_per_second'] / 1e6:9.1f} M/s / "
+          f"{one['items_per_second'] / 1e6:8.1f} M/s = {s:6.2f}x "
+          f"{verdict(s, goal, False)}")
+
+
+HIT = [("4 KiB pages, working set 64", "4k", "", 64),
+       ("4 KiB pages, working set 4096", "4k", "", 4096),
+       ("4 KiB pages, working set 65536", "4k", "", 65536),
+       ("2 MiB pages, working set 64", "2m", "_2m", 64)]
+
 print(f"\nratios (time per operation, medians) from {sys.argv[1]}:")
-print(" translate hit / direct-mapped array lookup")
-for pages in (64, 4096, 65536):
-    ratio(f"4 KiB pages, working set {pages}",
-          f"BM_translate_hit_4k/pages:{pages}",
-          f"BM_reference_direct_mapped/pages:{pages}")
-ratio("2 MiB pages, working set 64", "BM_translate_hit_2m/pages:64",
-      "BM_reference_direct_mapped_2m/pages:64")
-print(" translate miss / plain 4-level LPAE walk")
-ratio("4 KiB pages, working set 4096", "BM_translate_miss_4k/pages:4096",
-      "BM_reference_lpae_walk/pages:4096")
+print(" translate hit / direct-mapped array lookup (goal <= 1.5)")
+for label, pg, ref, pages in HIT:
+    ratio(f"{label}, single", f"BM_translate_hit_{pg}/pages:{pages}",
+          f"BM_reference_direct_mapped{ref}/pages:{pages}", 1.5)
+    ratio(f"{label}, burst 32", f"BM_translate_hit_bulk_{pg}/pages:{pages}",
+          f"BM_reference_direct_mapped{ref}/pages:{pages}", 1.5)
+print(" translate hit, burst 32 / the reference loop burst-shaped "
+      "(VAs to an array)")
+for label, pg, ref, pages in HIT:
+    ratio(label, f"BM_translate_hit_bulk_{pg}/pages:{pages}",
+          f"BM_reference_direct_mapped_bulk{ref}/pages:{pages}")
+print(" translate miss / plain 4-level LPAE walk (goal <= 2)")
+ratio("hot: 4096 pages, 8 leaf tables, single",
+      "BM_translate_miss_4k/pages:4096",
+      "BM_reference_lpae_walk/pages:4096", 2)
+ratio("hot: 4096 pages, 8 leaf tables, burst 32",
+      "BM_translate_miss_bulk_4k/pages:4096",
+      "BM_reference_lpae_walk/pages:4096", 2)
+
+
+def cold_args():
+    """pages:N/stride_kib:S of each cold miss run, largest stride first."""
+    found = []
+    for name in runs:
+        if name.startswith("BM_translate_miss_cold/"):
+            args = name.split("/", 1)[1]
+            pages, stride = (int(a.split(":")[1]) for a in args.split("/"))
+            found.append((-stride, pages, args))
+    return [(f"cold: {p} pages {-s} KiB apart", a)
+            for s, p, a in sorted(found)]
+
+
+for label, args in cold_args():
+    ratio(f"{label}, single", f"BM_translate_miss_cold/{args}",
+          f"BM_reference_lpae_walk_cold/{args}", 2)
+    ratio(f"{label}, burst 32", f"BM_translate_miss_bulk_cold/{args}",
+          f"BM_reference_lpae_walk_cold/{args}", 2)
+print(" the same, each lookup depending on the last (latency, no overlap)")
+ratio("hot: 4096 pages, 8 leaf tables",
+      "BM_translate_miss_4k_chained/pages:4096",
+      "BM_reference_lpae_walk_chained/pages:4096")
+for label, args in cold_args():
+    ratio(label, f"BM_translate_miss_cold_chained/{args}",
+          f"BM_reference_lpae_walk_cold_chained/{args}")
 print(" strict unmap + map, no lcore online / walk to the leaf, store, twice")
 for pg in ("4k", "2m"):
     ratio(pg.replace("k", " KiB").replace("m", " MiB"),
@@ -86,18 +148,30 @@ for pg in ("4k", "2m"):
     ratio(pg.replace("k", " KiB").replace("m", " MiB"),
           f"BM_unmap_map_{pg}/translators:1/real_time",
           f"BM_unmap_map_{pg}/translators:0/real_time")
-
-one = runs.get("BM_translate_hit_scaling/pages:4096/real_time/threads:1")
-two = runs.get("BM_translate_hit_scaling/pages:4096/real_time/threads:2")
+print(" strict unmap + map, one lcore translating / a cache line's round trip"
+      " between the lcores,\n measured before and after its timed loop")
+for pg in ("4k", "2m"):
+    label = pg.replace("k", " KiB").replace("m", " MiB")
+    b = runs.get(f"BM_unmap_map_{pg}/translators:1/real_time")
+    rtt = [b.get(f"round_trip_ns_{w}", -1) for w in ("before", "after")] \
+        if b else [-1, -1]
+    if min(rtt) <= 0:
+        print(f"  {label:<46} (not run)")
+        continue
+    t = ns_per_item(f"BM_unmap_map_{pg}/translators:1/real_time")
+    mean = sum(rtt) / 2
+    note = "(round trip changed)" if max(rtt) > 1.5 * min(rtt) else ""
+    print(f"  {label:<46} {t:9.2f} ns / {mean:8.2f} ns = {t / mean:6.2f}x "
+          f"{note}")
+print("  (BM_reference_round_trip alone: "
+      + (f"{ns_per_item('BM_reference_round_trip/real_time'):.1f} ns)"
+         if ns_per_item("BM_reference_round_trip/real_time") else
+         "not run)"))
 print(" translate hit throughput, 2 threads / 1 thread (goal >= 1.8)")
-if one and two:
-    s = two["items_per_second"] / one["items_per_second"]
-    print(f"  {'4 KiB pages, working set 4096':<34} "
-          f"{two['items_per_second'] / 1e6:9.1f} M/s / "
-          f"{one['items_per_second'] / 1e6:8.1f} M/s = {s:6.2f}x "
-          f"{'ok' if s >= 1.8 else 'BELOW GOAL'}")
-else:
-    print(f"  {'4 KiB pages, working set 4096':<34} (not run)")
+scaling("4 KiB pages, working set 4096, single",
+        "BM_translate_hit_scaling/pages:4096")
+scaling("4 KiB pages, working set 4096, burst 32",
+        "BM_translate_hit_bulk_scaling/pages:4096")
 
 if errors:
     print("\nfailed:")

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdarg>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -172,6 +173,12 @@ ubench *
 ubench_arg_name(ubench *b, const char *name)
 {
 	return C(B(b)->ArgName(name));
+}
+
+ubench *
+ubench_arg_names(ubench *b, const char *const *names, int n)
+{
+	return C(B(b)->ArgNames(std::vector<std::string>(names, names + n)));
 }
 
 ubench *

@@ -51,6 +51,13 @@ typedef void ubench_fn(ubench_state *st);
  */
 #define UBENCH_SINK(v)	__asm__ volatile("" : : "r,m"(v))
 
+/**
+ * Keep the stores to the memory at @p p live (an array of results): a
+ * compiler barrier that claims to read all memory. Whatever the loop
+ * keeps in registers across it, it must reload after. Costs no instruction.
+ */
+#define UBENCH_SINK_MEM(p)	__asm__ volatile("" : : "r"(p) : "memory")
+
 /* ------------------------------------------------------- in the bench -- */
 
 /**
@@ -126,6 +133,9 @@ ubench *ubench_args(ubench *b, const int64_t *args, int n);
 
 /** Name the first argument in reports: "pages" gives BM_x/pages:64. */
 ubench *ubench_arg_name(ubench *b, const char *name);
+
+/** Name the arguments in reports, in order: BM_x/pages:64/stride_kib:4. */
+ubench *ubench_arg_names(ubench *b, const char *const *names, int n);
 
 /** Run every instance with @p threads threads (may be called repeatedly). */
 ubench *ubench_threads(ubench *b, int threads);
