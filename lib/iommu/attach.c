@@ -76,6 +76,7 @@ port_cfg(const struct uiommu_domain *dom, const struct uiommu_tag_ctx *tc)
 {
 	switch (dom->type) {
 	case UIOMMU_DOMAIN_PAGING:
+	case UIOMMU_DOMAIN_NESTED:
 		return (uint64_t)tc->tag << UIOMMU_IOTLB_TAG_SHIFT;
 	case UIOMMU_DOMAIN_IDENTITY:
 		return UIOMMU_PORT_CFG_IDENTITY;
@@ -131,7 +132,7 @@ attach_locked(struct uiommu_dev *dev, uint32_t pasid,
 	po = rte_zmalloc("uiommu_port", sizeof(*po), RTE_CACHE_LINE_SIZE);
 	if (po == NULL)
 		return rte_errno = ENOMEM, NULL;
-	if (dom->type == UIOMMU_DOMAIN_PAGING) {
+	if (domain_has_iopt(dom)) {
 		tc = tctx_get(dom, pasid, &rc);
 		if (tc == NULL)
 			goto err_free;

@@ -110,6 +110,19 @@ ctx_obj_del(struct uiommu_obj *obj)
 	TAILQ_REMOVE(&obj->ctx->objs[obj->type], obj, next);
 }
 
+/* A domain nothing depends on any more: a nested one if any is left. */
+static struct uiommu_obj *
+ctx_first_domain(struct uiommu_ctx *ctx)
+{
+	struct uiommu_obj *obj;
+
+	TAILQ_FOREACH(obj, &ctx->objs[UIOMMU_OBJ_DOMAIN], next)
+		if (container_of(obj, struct uiommu_domain, obj)->parent !=
+		    NULL)
+			return obj;
+	return TAILQ_FIRST(&ctx->objs[UIOMMU_OBJ_DOMAIN]);
+}
+
 int
 uiommu_ctx_destroy(struct uiommu_ctx *ctx)
 {
@@ -133,7 +146,8 @@ uiommu_ctx_destroy(struct uiommu_ctx *ctx)
 	while ((obj = TAILQ_FIRST(&ctx->objs[UIOMMU_OBJ_PORT])) != NULL)
 		port_detach_locked(container_of(obj, struct uiommu_port_obj,
 						obj));
-	while ((obj = TAILQ_FIRST(&ctx->objs[UIOMMU_OBJ_DOMAIN])) != NULL)
+	/* Nested domains hold their parents: they go first. */
+	while ((obj = ctx_first_domain(ctx)) != NULL)
 		RTE_VERIFY(domain_destroy_locked(container_of(obj,
 				struct uiommu_domain, obj)) == 0);
 	while ((obj = TAILQ_FIRST(&ctx->objs[UIOMMU_OBJ_DEV])) != NULL)

@@ -143,3 +143,9 @@ uiommu_hw_priv(const struct uiommu_hw *hw)
 {
 	return hw->priv;
 }
+
+bool
+uiommu_dev_ats(const struct uiommu_dev *dev)
+{
+	return dev->ats;
+}

@@ -220,6 +220,7 @@ direct_translate(struct uiommu_hw *hw, uint32_t sid, uint32_t pasid,
 	      (entry & DIRECT_ENTRY_DOM_MASK);
 	switch (uiommu_domain_type(dom)) {
 	case UIOMMU_DOMAIN_PAGING:
+	case UIOMMU_DOMAIN_NESTED:
 		uiommu_domain_walk(dom, iova, access, res);
 		res->tag = entry >> DIRECT_ENTRY_TAG_SHIFT;
 		break;

@@ -10,6 +10,10 @@
  *   4. the backend invalidates every tag of the domain over the range and
  *      syncs: one grace period, after which no lcore holds the entries
  *   5. free the gathered table pages
+ *
+ * A NESTED domain's table maps IOVA -> IPA; its parent maps IPA -> host VA.
+ * An unmap from the parent cannot know which IOVAs of a nested domain led to
+ * the removed IPAs, so it invalidates the nested domains' tags whole.
  */
 #include <errno.h>
 
@@ -72,6 +76,7 @@ uiommu_domain_create(struct uiommu_hw *hw, enum uiommu_domain_type type,
 	dom->hw = hw;
 	dom->type = type;
 	LIST_INIT(&dom->tctx);
+	LIST_INIT(&dom->children);
 	pthread_mutex_init(&dom->lock, NULL);
 	if (type == UIOMMU_DOMAIN_PAGING) {
 		dom->iopt = iopt_alloc(&cfg);
@@ -87,11 +92,67 @@ uiommu_domain_create(struct uiommu_hw *hw, enum uiommu_domain_type type,
 	return dom;
 }
 
+struct uiommu_domain *
+uiommu_domain_create_nested(struct uiommu_domain *parent,
+			    const struct uiommu_domain_params *params)
+{
+	struct uiommu_domain_params p = { 0 };
+	struct uiommu_domain *dom;
+	struct uiommu_ctx *ctx;
+	struct iopt_cfg cfg;
+
+	if (params != NULL)
+		p = *params;
+	if (p.fmt == UIOMMU_IOPT_DEFAULT)
+		p.fmt = UIOMMU_IOPT_ARM_LPAE_S1;
+	if (parent == NULL || parent->type != UIOMMU_DOMAIN_PAGING ||
+	    parent->iopt->cfg.fmt != UIOMMU_IOPT_ARM_LPAE_S2 ||
+	    p.fmt != UIOMMU_IOPT_ARM_LPAE_S1 ||
+	    domain_iopt_cfg(parent->hw, &p, &cfg) != 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* Stage 1 outputs IPAs: the parent's input space. */
+	cfg.oas = parent->iopt->cfg.ias;
+	ctx = parent->obj.ctx;
+	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
+	if (dom == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	dom->iopt = iopt_alloc(&cfg);
+	if (dom->iopt == NULL) {
+		rte_free(dom);
+		return NULL;	/* rte_errno set */
+	}
+	dom->hw = parent->hw;
+	dom->type = UIOMMU_DOMAIN_NESTED;
+	dom->parent = parent;
+	LIST_INIT(&dom->tctx);
+	LIST_INIT(&dom->children);
+	pthread_mutex_init(&dom->lock, NULL);
+	pthread_mutex_lock(&ctx->lock);
+	ctx_obj_add(ctx, &dom->obj, UIOMMU_OBJ_DOMAIN);
+	dom->hw->obj.refcnt++;
+	parent->obj.refcnt++;
+	pthread_mutex_lock(&parent->lock);
+	LIST_INSERT_HEAD(&parent->children, dom, sibling);
+	pthread_mutex_unlock(&parent->lock);
+	pthread_mutex_unlock(&ctx->lock);
+	return dom;
+}
+
 int
 domain_destroy_locked(struct uiommu_domain *dom)
 {
 	if (dom->obj.refcnt != 0)
 		return -EBUSY;
+	if (dom->parent != NULL) {
+		pthread_mutex_lock(&dom->parent->lock);
+		LIST_REMOVE(dom, sibling);
+		pthread_mutex_unlock(&dom->parent->lock);
+		dom->parent->obj.refcnt--;
+	}
 	/* Every attachment is gone, and each detach waited for a grace
 	 * period: no walker can be in the tables. */
 	iopt_free(dom->iopt);
@@ -123,12 +184,32 @@ uiommu_domain_type(const struct uiommu_domain *dom)
 	return dom->type;
 }
 
+int
+uiommu_domain_iopt_info(const struct uiommu_domain *dom,
+			struct uiommu_iopt_info *info)
+{
+	if (dom == NULL || info == NULL || !domain_has_iopt(dom))
+		return -EINVAL;
+	info->fmt = dom->iopt->cfg.fmt;
+	info->root = dom->iopt->root;
+	info->ias = dom->iopt->cfg.ias;
+	info->oas = dom->iopt->cfg.oas;
+	info->start_level = dom->iopt->start_level;
+	return 0;
+}
+
+struct uiommu_domain *
+uiommu_domain_parent(const struct uiommu_domain *dom)
+{
+	return dom != NULL ? dom->parent : NULL;
+}
+
 /* Shared argument checks of map and unmap. */
 static int
 domain_check_range(const struct uiommu_domain *dom, uint64_t iova,
 		   uint64_t size)
 {
-	if (dom == NULL || dom->type != UIOMMU_DOMAIN_PAGING || size == 0 ||
+	if (dom == NULL || !domain_has_iopt(dom) || size == 0 ||
 	    (iova | size) & (RTE_PGSIZE_4K - 1) || iova + size < iova)
 		return -EINVAL;
 	if ((iova + size - 1) >> dom->iopt->cfg.ias)
@@ -202,33 +283,73 @@ uiommu_unmap(struct uiommu_domain *dom, uint64_t iova, uint64_t size)
 	return rc;
 }
 
+/* One stage, under the domain's lock: @iova's output address, or
+ * UINT64_MAX if unmapped. */
+static uint64_t
+domain_lookup_locked(const struct uiommu_domain *dom, uint64_t iova)
+{
+	pthread_mutex_t *lock = (pthread_mutex_t *)(uintptr_t)&dom->lock;
+	struct uiommu_walk_result res;
+
+	/* The lock keeps an unmap on another thread from freeing a table
+	 * under this walk: the caller need not be an online lcore. */
+	pthread_mutex_lock(lock);
+	dom->iopt->ops->walk(dom->iopt, iova, &res);
+	pthread_mutex_unlock(lock);
+	if (res.reason != UIOMMU_FAULT_NONE)
+		return UINT64_MAX;
+	return res.out + (iova & ((1ull << res.pgshift) - 1));
+}
+
 void *
 uiommu_iova_to_va(const struct uiommu_domain *dom, uint64_t iova)
 {
-	struct uiommu_walk_result res;
+	uint64_t out;
 
-	if (dom == NULL || dom->type != UIOMMU_DOMAIN_PAGING) {
+	if (dom == NULL || !domain_has_iopt(dom)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	/* The lock keeps an unmap on another thread from freeing a table
-	 * under this walk: the caller need not be an online lcore. */
-	pthread_mutex_lock((pthread_mutex_t *)(uintptr_t)&dom->lock);
-	dom->iopt->ops->walk(dom->iopt, iova, &res);
-	pthread_mutex_unlock((pthread_mutex_t *)(uintptr_t)&dom->lock);
-	if (res.reason != UIOMMU_FAULT_NONE) {
+	out = domain_lookup_locked(dom, iova);
+	/* One lock at a time: the lock order is parent, then child. */
+	if (out != UINT64_MAX && dom->parent != NULL)
+		out = domain_lookup_locked(dom->parent, out);
+	if (out == UINT64_MAX) {
 		rte_errno = ENOENT;
 		return NULL;
 	}
-	return (void *)(uintptr_t)(res.out +
-				   (iova & ((1ull << res.pgshift) - 1)));
+	return (void *)(uintptr_t)out;
+}
+
+static void
+domain_walk_stage(const struct iopt *iopt, uint64_t iova, uint32_t access,
+		  struct uiommu_walk_result *res)
+{
+	iopt->ops->walk(iopt, iova, res);
+	if (res->reason == UIOMMU_FAULT_NONE && (res->prot & access) != access)
+		res->reason = UIOMMU_FAULT_PERMISSION;
 }
 
 void
 uiommu_domain_walk(const struct uiommu_domain *dom, uint64_t iova,
 		   uint32_t access, struct uiommu_walk_result *res)
 {
-	dom->iopt->ops->walk(dom->iopt, iova, res);
-	if (res->reason == UIOMMU_FAULT_NONE && (res->prot & access) != access)
-		res->reason = UIOMMU_FAULT_PERMISSION;
+	struct uiommu_walk_result s2;
+	uint64_t ipa, mask;
+
+	domain_walk_stage(dom->iopt, iova, access, res);
+	if (dom->parent == NULL || res->reason != UIOMMU_FAULT_NONE)
+		return;
+	ipa = res->out + (iova & ((1ull << res->pgshift) - 1));
+	domain_walk_stage(dom->parent->iopt, ipa, access, &s2);
+	if (s2.reason != UIOMMU_FAULT_NONE) {
+		res->reason = s2.reason;
+		res->level = s2.level;
+		return;
+	}
+	/* The combined page: the smaller of the two, both stages' rights. */
+	res->pgshift = RTE_MIN(res->pgshift, s2.pgshift);
+	mask = (1ull << s2.pgshift) - 1;
+	res->out = s2.out + (ipa & mask & ~((1ull << res->pgshift) - 1));
+	res->prot &= s2.prot;
 }

@@ -270,3 +270,9 @@ uiommu_hw_translate_sid(struct uiommu_hw *hw, uint32_t sid, uint32_t pasid,
 		return uiommu__translate_nolcore(&probe, iova, access);
 	return uiommu__translate_miss(&probe, hw->iotlb[l], iova, len, access);
 }
+
+const struct uiommu_hw_ops *
+uiommu_hw_ops_of(const struct uiommu_hw *hw)
+{
+	return hw != NULL ? hw->ops : NULL;
+}

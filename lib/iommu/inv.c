@@ -116,6 +116,22 @@ uiommu_iotlb_sync(struct uiommu_hw *hw)
 	ctx_synchronize(hw->obj.ctx);
 }
 
+/* Every tag of the nested domains over @parent, whole: their IOVAs that
+ * lead to a changed IPA are unknown. parent->lock held. */
+static void
+inv_children(struct uiommu_domain *parent)
+{
+	struct uiommu_domain *child;
+	struct uiommu_tag_ctx *tc;
+
+	LIST_FOREACH(child, &parent->children, sibling) {
+		pthread_mutex_lock(&child->lock);
+		LIST_FOREACH(tc, &child->tctx, next)
+			inv_tag(child->hw, tc->tag);
+		pthread_mutex_unlock(&child->lock);
+	}
+}
+
 void
 inv_domain_range(struct uiommu_domain *dom, uint64_t first, uint64_t last)
 {
@@ -129,6 +145,7 @@ inv_domain_range(struct uiommu_domain *dom, uint64_t first, uint64_t last)
 
 		dom->hw->ops->inv(dom->hw, &inv);
 	}
+	inv_children(dom);
 }
 
 void
@@ -148,7 +165,7 @@ inv_hw_sync(struct uiommu_hw *hw)
 static struct uiommu_domain *
 inv_check_domain(struct uiommu_domain *dom)
 {
-	return dom != NULL && dom->type == UIOMMU_DOMAIN_PAGING ? dom : NULL;
+	return dom != NULL && domain_has_iopt(dom) ? dom : NULL;
 }
 
 int
@@ -161,6 +178,7 @@ uiommu_inv_domain(struct uiommu_domain *dom)
 	pthread_mutex_lock(&dom->lock);
 	LIST_FOREACH(tc, &dom->tctx, next)
 		inv_tag(dom->hw, tc->tag);
+	inv_children(dom);
 	inv_hw_sync(dom->hw);
 	pthread_mutex_unlock(&dom->lock);
 	return 0;

@@ -7,7 +7,8 @@
  *
  *   ctx ─┬─ hw (one IOMMU instance, a backend found by name)
  *        │   ├─ dev (a requester: StreamID / RID, PASID width)
- *        │   └─ domain (PAGING with an I/O page table, IDENTITY, BLOCKED)
+ *        │   └─ domain (PAGING with an I/O page table, IDENTITY, BLOCKED;
+ *        │       NESTED: a stage-1 table over a stage-2 PAGING parent)
  *        └─ port (an attach of dev, or of (dev, PASID), to a domain)
  *
  * A port holds a reference on its dev and its domain; devs and domains hold
@@ -57,6 +58,9 @@ enum uiommu_domain_type {
 	UIOMMU_DOMAIN_PAGING = 1,	/**< owns an I/O page table */
 	UIOMMU_DOMAIN_IDENTITY,		/**< IOVA = host VA (bypass) */
 	UIOMMU_DOMAIN_BLOCKED,		/**< every access faults */
+	/** stage 1 over a stage-2 parent: IOVA -> IPA -> host VA (a vIOMMU
+	 *  guest's table); see uiommu_domain_create_nested() */
+	UIOMMU_DOMAIN_NESTED,
 };
 
 /** I/O page-table formats. */
@@ -247,7 +251,25 @@ struct uiommu_domain *uiommu_domain_create(struct uiommu_hw *hw,
 		enum uiommu_domain_type type,
 		const struct uiommu_domain_params *params);
 
-/** @return 0; -EBUSY while attached; -EINVAL for NULL. */
+/**
+ * Create a NESTED domain: a stage-1 table (IOVA -> IPA) whose output is
+ * translated by @p parent, a stage-2 PAGING domain (IPA -> host VA), as a
+ * vIOMMU guest's table sits on the hypervisor's (iommufd's nested hw page
+ * table over its parent). uiommu_map() on it takes IPAs as the "va"
+ * argument; uiommu_iova_to_va() composes both stages. Unmapping from the
+ * parent invalidates every nested domain over it. The parent cannot be
+ * destroyed while a nested domain uses it (-EBUSY).
+ *
+ * @param parent  PAGING domain of format UIOMMU_IOPT_ARM_LPAE_S2
+ * @param params  NULL, or fmt DEFAULT/ARM_LPAE_S1 and the IOVA bits
+ * @return the domain, or NULL with rte_errno: EINVAL (parent NULL, not a
+ *   stage-2 PAGING domain, or the hw lacks stage 1; bad params), ENOMEM.
+ */
+struct uiommu_domain *uiommu_domain_create_nested(struct uiommu_domain *parent,
+		const struct uiommu_domain_params *params);
+
+/** @return 0; -EBUSY while attached or a nested domain's parent; -EINVAL
+ *  for NULL. */
 int uiommu_domain_destroy(struct uiommu_domain *dom);
 
 /**

@@ -116,12 +116,38 @@ struct uiommu_hw *uiommu_dev_hw(const struct uiommu_dev *dev);
 uint32_t uiommu_dev_sid(const struct uiommu_dev *dev);
 /** PASID width of a device. */
 uint8_t uiommu_dev_pasid_bits(const struct uiommu_dev *dev);
+/** Whether a device has an address translation cache (ATS). */
+bool uiommu_dev_ats(const struct uiommu_dev *dev);
+/** The backend of a hw instance (to check that a handle is one's own). */
+const struct uiommu_hw_ops *uiommu_hw_ops_of(const struct uiommu_hw *hw);
 /** Type of a domain. */
 enum uiommu_domain_type uiommu_domain_type(const struct uiommu_domain *dom);
 
+/** What a backend needs to point its hardware at a domain's page table. */
+struct uiommu_iopt_info {
+	enum uiommu_iopt_fmt fmt;	/**< table format */
+	uint64_t root;			/**< host VA of the top-level table */
+	uint8_t ias;			/**< input bits (T0SZ = 64 - ias) */
+	uint8_t oas;			/**< output bits */
+	uint8_t start_level;		/**< level of the top-level table */
+};
+
+/**
+ * Describe the page table of a PAGING or NESTED domain. The root never
+ * changes during the domain's life.
+ * @return 0; -EINVAL (no page table: IDENTITY or BLOCKED).
+ */
+int uiommu_domain_iopt_info(const struct uiommu_domain *dom,
+			    struct uiommu_iopt_info *info);
+
+/** Stage-2 parent of a NESTED domain; NULL for any other type. */
+struct uiommu_domain *uiommu_domain_parent(const struct uiommu_domain *dom);
+
 /**
  * Walk a PAGING domain's page table for @p iova and check @p access against
- * the leaf. Lockless (reader side of the table); any online lcore.
+ * the leaf; for a NESTED domain, walk stage 1 then the parent's stage 2 and
+ * return the combined page (the smaller size, both stages' rights).
+ * Lockless (reader side of the table); any online lcore.
  * @param res  filled; res->tag is left to the caller
  */
 void uiommu_domain_walk(const struct uiommu_domain *dom, uint64_t iova,

@@ -108,14 +108,32 @@ struct uiommu_tag_ctx {
 	uint32_t users;
 };
 
+/*
+ * Nesting: a NESTED domain has its own stage-1 iopt and a parent (stage-2
+ * PAGING). The parent lists its nested domains; the list changes with both
+ * ctx->lock and parent->lock held. Lock order: parent->lock, then a nested
+ * domain's lock (an unmap from the parent reads each child's tag contexts).
+ * Nothing takes them the other way round.
+ */
 struct uiommu_domain {
 	struct uiommu_obj obj;
 	struct uiommu_hw *hw;
 	enum uiommu_domain_type type;
 	pthread_mutex_t lock;
-	struct iopt *iopt;		/* PAGING only */
+	struct iopt *iopt;		/* PAGING and NESTED */
 	LIST_HEAD(, uiommu_tag_ctx) tctx;
+	struct uiommu_domain *parent;	/* NESTED */
+	LIST_HEAD(, uiommu_domain) children;	/* NESTED over this one */
+	LIST_ENTRY(uiommu_domain) sibling;	/* in parent->children */
 };
+
+/* Has a page table and tag contexts: PAGING or NESTED. */
+static inline bool
+domain_has_iopt(const struct uiommu_domain *dom)
+{
+	return dom->type == UIOMMU_DOMAIN_PAGING ||
+	       dom->type == UIOMMU_DOMAIN_NESTED;
+}
 
 /*
  * The object behind a port handle. The public struct uiommu_port comes first
