@@ -3,15 +3,18 @@
  * dma_churn: device DMA through uiommu on every lcore while the control
  * plane unmaps and remaps under the traffic.
  *
- * The main lcore creates a context, a "direct" IOMMU instance, one device
+ * The main lcore creates a context, an IOMMU instance (the emulated SMMUv3
+ * "smmu_sim" by default, or the core's "direct"), one device
  * with PASIDs, one paging domain per PASID (plus the RID domain), maps a
  * buffer into each, and launches every worker lcore. Workers translate
  * random IOVAs through their port, write and read the bytes the way a DMA
  * engine would, and report a quiescent state after each burst. Meanwhile the
  * main lcore unmaps and remaps pages (strict invalidation), then prints the
- * per-lcore IOTLB statistics and any mismatch.
+ * per-lcore IOTLB statistics, the SMMU commands the churn cost, and any
+ * mismatch.
  *
- *   dma_churn [EAL options] -- [-s seconds] [-p pages] [-n pasids]
+ *   dma_churn [EAL options] -- [-s seconds] [-p pages] [-n ports]
+ *                              [-b smmu_sim|direct]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,6 +32,7 @@
 #include <rte_random.h>
 
 #include <uiommu.h>
+#include <uiommu_smmu_sim.h>
 
 #define BURST		32
 #define PAGE		4096u
@@ -39,6 +43,7 @@ static struct uiommu_port *ports[MAX_PORTS];
 static unsigned int n_ports = 3;
 static unsigned int n_pages = 1024;
 static unsigned int seconds = 2;
+static const char *backend = "smmu_sim";
 static volatile bool stop;
 static uint64_t dma_ok[RTE_MAX_LCORE], dma_fault[RTE_MAX_LCORE];
 static uint64_t dma_bad[RTE_MAX_LCORE];
@@ -80,7 +85,7 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [EAL options] -- [-s seconds] [-p pages] "
-		"[-n ports(1..%u)]\n", prog, MAX_PORTS);
+		"[-n ports(1..%u)] [-b smmu_sim|direct]\n", prog, MAX_PORTS);
 }
 
 static int
@@ -88,7 +93,7 @@ parse_args(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:p:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "s:p:n:b:h")) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = (unsigned int)atoi(optarg);
@@ -98,6 +103,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 'n':
 			n_ports = (unsigned int)atoi(optarg);
+			break;
+		case 'b':
+			backend = optarg;
 			break;
 		default:
 			usage(argv[0]);
@@ -109,6 +117,27 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	return 0;
+}
+
+/* What the churn cost in SMMU commands (smmu_sim only). */
+static void
+print_smmu_stats(const struct uiommu_hw *hw)
+{
+	struct uiommu_smmu_sim_stats st;
+
+	if (uiommu_smmu_sim_stats_get(hw, &st) != 0)
+		return;
+	printf("smmu_sim: %" PRIu64 " TLBI_NH_VA, %" PRIu64 " TLBI_NH_ASID, "
+	       "%" PRIu64 " CFGI_*, %" PRIu64 " CMD_SYNC in %" PRIu64
+	       " doorbells; %" PRIu64 " syncs waited a grace period\n",
+	       st.hw_cmds[UIOMMU_SMMU_CMD_TLBI_NH_VA],
+	       st.hw_cmds[UIOMMU_SMMU_CMD_TLBI_NH_ASID],
+	       st.hw_cmds[UIOMMU_SMMU_CMD_CFGI_STE] +
+	       st.hw_cmds[UIOMMU_SMMU_CMD_CFGI_STE_RANGE] +
+	       st.hw_cmds[UIOMMU_SMMU_CMD_CFGI_CD] +
+	       st.hw_cmds[UIOMMU_SMMU_CMD_CFGI_CD_ALL],
+	       st.hw_cmds[UIOMMU_SMMU_CMD_SYNC], st.doorbells,
+	       st.hw_syncs_waited);
 }
 
 static void
@@ -131,6 +160,7 @@ print_stats(struct uiommu_hw *hw, uint64_t churns)
 	}
 	printf("control plane: %" PRIu64 " unmap+map cycles (strict)\n",
 	       churns);
+	print_smmu_stats(hw);
 	printf("%s\n", bad == 0 ? "every DMA read the data of its own mapping" :
 	       "MISMATCH: a DMA read data of another mapping");
 }
@@ -157,7 +187,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ctx = uiommu_ctx_create(NULL);
-	hw = ctx ? uiommu_hw_create(ctx, "direct", NULL) : NULL;
+	hw = ctx ? uiommu_hw_create(ctx, backend, NULL) : NULL;
 	dev = hw ? uiommu_dev_create(hw, 0x100,
 			&(struct uiommu_dev_params){ .pasid_bits = 8 }) : NULL;
 	if (dev == NULL) {
@@ -182,9 +212,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	printf("uiommu dma_churn: %u lcores, %u ports (RID + %u PASIDs), "
-	       "%u pages each, %us\n", rte_lcore_count(), n_ports,
-	       n_ports - 1, n_pages, seconds);
+	printf("uiommu dma_churn: backend %s, %u lcores, %u ports (RID + %u "
+	       "PASIDs), %u pages each, %us\n", backend, rte_lcore_count(),
+	       n_ports, n_ports - 1, n_pages, seconds);
 	rte_eal_mp_remote_launch(worker, NULL, SKIP_MAIN);
 
 	deadline = rte_get_timer_cycles() + seconds * rte_get_timer_hz();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, and run the demo.
 # Until app/testpmd-iommu exists the demo is examples/dma_churn: device DMA
-# through uiommu on every lcore while the control plane unmaps and remaps.
+# through the emulated SMMUv3 on every lcore while the control plane unmaps
+# and remaps (each unmap a batch of TLBIs and one CMD_SYNC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -31,6 +31,25 @@ extern "C" {
 /** Opcode space of SMMUv3 commands. */
 #define UIOMMU_SMMU_CMD_OPS	256
 
+/** SMMUv3 command opcodes (the architecture's numbers), to index the
+ *  per-opcode counters. */
+enum uiommu_smmu_cmd_op {
+	UIOMMU_SMMU_CMD_CFGI_STE = 0x03,
+	UIOMMU_SMMU_CMD_CFGI_STE_RANGE = 0x04,	/**< also CFGI_ALL */
+	UIOMMU_SMMU_CMD_CFGI_CD = 0x05,
+	UIOMMU_SMMU_CMD_CFGI_CD_ALL = 0x06,
+	UIOMMU_SMMU_CMD_TLBI_NH_ALL = 0x10,
+	UIOMMU_SMMU_CMD_TLBI_NH_ASID = 0x11,
+	UIOMMU_SMMU_CMD_TLBI_NH_VA = 0x12,
+	UIOMMU_SMMU_CMD_TLBI_S12_VMALL = 0x28,
+	UIOMMU_SMMU_CMD_TLBI_S2_IPA = 0x2a,
+	UIOMMU_SMMU_CMD_TLBI_NSNH_ALL = 0x30,
+	UIOMMU_SMMU_CMD_ATC_INV = 0x40,
+	UIOMMU_SMMU_CMD_PRI_RESP = 0x41,
+	UIOMMU_SMMU_CMD_RESUME = 0x44,
+	UIOMMU_SMMU_CMD_SYNC = 0x46,
+};
+
 /** Counters of one smmu_sim instance. */
 struct uiommu_smmu_sim_stats {
 	/** Driver side: commands written to the CMDQ, by opcode. */
