@@ -148,6 +148,17 @@ smmu_evtq_init(struct smmu_drv *drv, uint32_t log2size, int socket)
 static void
 smmu_drv_free(struct smmu_drv *drv)
 {
+	struct smmu_ats_bind *b;
+
+	/* Every device detached; a failed sync may have left records. */
+	while ((b = TAILQ_FIRST(&drv->ats_binds)) != NULL) {
+		TAILQ_REMOVE(&drv->ats_binds, b, next);
+		rte_free(b);
+	}
+	while ((b = TAILQ_FIRST(&drv->ats_dying)) != NULL) {
+		TAILQ_REMOVE(&drv->ats_dying, b, next);
+		rte_free(b);
+	}
 	smmu_strtab_fini(drv);
 	rte_free(drv->cmdq.mem);
 	rte_free(drv->evtq.mem);
@@ -173,6 +184,7 @@ smmu_hw_init(struct uiommu_hw *hw, const char *args,
 	drv->hw = hw;
 	drv->range_inv = a.range_inv;
 	TAILQ_INIT(&drv->ats_binds);
+	TAILQ_INIT(&drv->ats_dying);
 	pthread_mutex_init(&drv->cmdq_lock, NULL);
 	pthread_mutex_init(&drv->evtq_lock, NULL);
 	drv->model = smmu_model_create(hw, socket);
@@ -395,32 +407,54 @@ ats_bind_add(struct smmu_drv *drv, const struct smmu_drv_dev *dd,
 	return 0;
 }
 
-/* Drop the binding of (sid, pasid) and invalidate its ATC entries. */
+/*
+ * Drop the binding of (sid, pasid): its ATC entries are invalidated after
+ * the next sync's TLB invalidations (cmdq_atc_flush), like any other.
+ */
 static void
 ats_bind_del(struct smmu_drv *drv, const struct smmu_drv_dev *dd,
 	     uint32_t pasid)
 {
-	struct smmu_ats_bind *b, *tmp;
-	struct smmu_cmd cmd = {
-		.opcode = CMDQ_OP_ATC_INV, .sid = dd->sid,
-		.ssv = pasid != UIOMMU_PASID_NONE,
-		.ssid = pasid != UIOMMU_PASID_NONE ? pasid : 0,
-		.size = CMDQ_ATC_SIZE_ALL,
-	};
+	struct smmu_ats_bind *b, *tmp, *dying = NULL;
 
 	if (dd->atc == NULL)
 		return;
 	pthread_mutex_lock(&drv->cmdq_lock);
 	for (b = TAILQ_FIRST(&drv->ats_binds); b != NULL; b = tmp) {
 		tmp = TAILQ_NEXT(b, next);
-		if (b->sid == dd->sid && b->ssid == pasid) {
-			TAILQ_REMOVE(&drv->ats_binds, b, next);
+		if (b->sid != dd->sid || b->ssid != pasid)
+			continue;
+		TAILQ_REMOVE(&drv->ats_binds, b, next);
+		if (dying == NULL)
+			dying = b;
+		else
 			rte_free(b);
-		}
 	}
-	/* Queued: the detach's sync (TLB first, then this) completes it. */
-	smmu_cmdq_add(drv, &cmd);
-	drv->atc_pending = true;
+	/* Identity and blocked RIDs have no binding, but their ATC may hold
+	 * bypass translations: it is invalidated all the same. */
+	if (dying == NULL)
+		dying = rte_zmalloc("smmu_ats_bind", sizeof(*dying), 0);
+	if (dying != NULL) {
+		dying->sid = dd->sid;
+		dying->ssid = pasid;
+		dying->inv_pending = true;
+		dying->inv_first = 0;
+		dying->inv_last = UINT64_MAX;
+		TAILQ_INSERT_TAIL(&drv->ats_dying, dying, next);
+		drv->atc_pending = true;
+	} else {
+		/* No memory for the record: queue it now, ahead of the TLBIs
+		 * (harmless here: ATS requests walk the tables, not the
+		 * TLB). */
+		struct smmu_cmd cmd = {
+			.opcode = CMDQ_OP_ATC_INV, .sid = dd->sid,
+			.ssv = pasid != UIOMMU_PASID_NONE,
+			.ssid = pasid != UIOMMU_PASID_NONE ? pasid : 0,
+			.size = CMDQ_ATC_SIZE_ALL,
+		};
+
+		smmu_cmdq_add(drv, &cmd);
+	}
 	pthread_mutex_unlock(&drv->cmdq_lock);
 }
 
@@ -542,6 +576,18 @@ err_restore:
 	return rc;
 }
 
+/* Invalidate CD 0 once the STE no longer sends RID traffic to it. */
+static int
+cd0_clear(struct smmu_drv *drv, struct smmu_drv_dev *dd)
+{
+	uint64_t cd[CTXDESC_DWORDS] = { 0 };
+	uint64_t *cd0 = smmu_cd_slot(dd, 0, false, 0);
+
+	if (cd0 == NULL || !(cd0[0] & CD_0_V))
+		return 0;
+	return smmu_cd_write(drv, dd, 0, cd0, cd);
+}
+
 static int
 smmu_attach_rid(struct smmu_drv *drv, struct smmu_drv_dev *dd,
 		struct uiommu_domain *dom, uint32_t tag)
@@ -551,12 +597,20 @@ smmu_attach_rid(struct smmu_drv *drv, struct smmu_drv_dev *dd,
 	struct smmu_drv_dev saved = *dd;
 	bool was_nested = dd->rid_kind == SMMU_RID_NESTED ||
 			  dd->n_nested_cds != 0;
+	/* A new stage-2 parent for the STE: a first nested RID, or a nested
+	 * RID replaced by one over another parent (rid_check refused that
+	 * when nested PASIDs hold the old one). */
+	bool new_parent = kind == SMMU_RID_NESTED &&
+			  (!was_nested ||
+			   dd->nest_parent != uiommu_domain_parent(dom));
+	bool leaves_nested = was_nested && kind != SMMU_RID_NESTED &&
+			     dd->n_nested_cds == 0;
 	int rc;
 
 	rc = rid_check(dd, kind, dom);
 	if (rc != 0)
 		return rc;
-	if (kind == SMMU_RID_NESTED && !was_nested) {
+	if (new_parent) {
 		rc = nest_vmid_get(drv, uiommu_domain_parent(dom),
 				   &dd->nest_vmid);
 		if (rc != 0)
@@ -584,16 +638,21 @@ smmu_attach_rid(struct smmu_drv *drv, struct smmu_drv_dev *dd,
 	dd->rid_kind = kind;
 	dd->rid_dom = dom;
 	dd->rid_tag = tag;
+	if (leaves_nested)
+		dd->nest_parent = NULL;
 	smmu_ste_build(drv, dd, ste);
 	rc = smmu_ste_write(drv, dd, ste);
-	if (rc == 0) {
-		if (was_nested && dd->rid_kind != SMMU_RID_NESTED &&
-		    dd->n_nested_cds == 0)
-			nest_vmid_put(drv, saved.nest_parent);
-		return 0;
-	}
+	if (rc != 0)
+		goto err_restore;
+	/* STE first: it no longer uses CD 0 when the RID is not stage 1. */
+	if (kind != SMMU_RID_S1 && kind != SMMU_RID_NESTED)
+		rc = cd0_clear(drv, dd);
+	if ((new_parent && was_nested) || leaves_nested)
+		nest_vmid_put(drv, saved.nest_parent);
+	return rc;
+
 err_restore:
-	if (kind == SMMU_RID_NESTED && !was_nested)
+	if (new_parent)
 		nest_vmid_put(drv, uiommu_domain_parent(dom));
 	*dd = saved;
 	return rc;

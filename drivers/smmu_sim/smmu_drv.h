@@ -143,6 +143,9 @@ struct smmu_drv {
 	uint32_t sync_seq;
 	bool range_inv;			/* use TLBI ranges (IDR3.RIL) */
 	TAILQ_HEAD(, smmu_ats_bind) ats_binds;
+	/* Bindings detached since the last sync: one ATC_INV each, after the
+	 * TLB invalidations, then freed. */
+	TAILQ_HEAD(, smmu_ats_bind) ats_dying;
 	bool atc_pending;		/* ATC_INVs to issue after the sync */
 
 	pthread_mutex_t evtq_lock;

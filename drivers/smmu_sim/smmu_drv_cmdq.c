@@ -14,6 +14,7 @@
  * Every function here runs with drv->cmdq_lock held.
  */
 #include <errno.h>
+#include <limits.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -216,28 +217,38 @@ atc_span(uint64_t first, uint64_t last)
 	return size;
 }
 
-/* Queue the ATC_INVs that invalidations of ATS-bound tags left pending. */
+static int
+cmdq_atc_inv(struct smmu_drv *drv, struct smmu_ats_bind *b)
+{
+	struct smmu_cmd cmd = {
+		.opcode = CMDQ_OP_ATC_INV, .sid = b->sid,
+		.ssv = b->ssid != UIOMMU_PASID_NONE,
+		.ssid = b->ssid != UIOMMU_PASID_NONE ? b->ssid : 0,
+	};
+
+	cmd.size = atc_span(b->inv_first, b->inv_last);
+	cmd.addr = b->inv_first & ~((1ull << (12 + cmd.size)) - 1);
+	if (cmd.size >= CMDQ_ATC_SIZE_ALL)
+		cmd.addr = 0;
+	b->inv_pending = false;
+	return smmu_cmdq_add(drv, &cmd);
+}
+
+/* Queue the ATC_INVs that invalidations of ATS-bound tags, and detaches,
+ * left pending. */
 static int
 cmdq_atc_flush(struct smmu_drv *drv)
 {
 	struct smmu_ats_bind *b;
 	int rc = 0;
 
-	TAILQ_FOREACH(b, &drv->ats_binds, next) {
-		struct smmu_cmd cmd = {
-			.opcode = CMDQ_OP_ATC_INV, .sid = b->sid,
-			.ssv = b->ssid != UIOMMU_PASID_NONE,
-			.ssid = b->ssid != UIOMMU_PASID_NONE ? b->ssid : 0,
-		};
-
-		if (!b->inv_pending)
-			continue;
-		cmd.size = atc_span(b->inv_first, b->inv_last);
-		cmd.addr = b->inv_first & ~((1ull << (12 + cmd.size)) - 1);
-		if (cmd.size >= CMDQ_ATC_SIZE_ALL)
-			cmd.addr = 0;
-		b->inv_pending = false;
-		rc |= smmu_cmdq_add(drv, &cmd);
+	TAILQ_FOREACH(b, &drv->ats_binds, next)
+		if (b->inv_pending)
+			rc |= cmdq_atc_inv(drv, b);
+	while ((b = TAILQ_FIRST(&drv->ats_dying)) != NULL) {
+		rc |= cmdq_atc_inv(drv, b);
+		TAILQ_REMOVE(&drv->ats_dying, b, next);
+		rte_free(b);
 	}
 	return rc;
 }
@@ -324,6 +335,10 @@ cmdq_tlbi_ranges(struct smmu_drv *drv, const struct smmu_cmd *proto,
 		unsigned int scale = __builtin_ctzll(pages);
 		uint64_t num = (pages >> scale) & CMDQ_TLBI_RANGE_NUM_MAX;
 
+		/* SCALE is 5 bits: a range this large needs the by-context
+		 * command (the caller sees more commands than it allows). */
+		if (scale > FIELD_GET(CMDQ_TLBI_0_SCALE, CMDQ_TLBI_0_SCALE))
+			return queue ? -EINVAL : INT_MAX;
 		n++;
 		if (queue) {
 			cmd.tg = CMDQ_TLBI_TG_4K;
