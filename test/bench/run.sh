@@ -1,38 +1,43 @@
 #!/usr/bin/env bash
-# Run the benchmarks, write Google Benchmark JSON to $BUILD/bench.json, and
+# Run the benchmarks, write Google Benchmark JSON to $BUILD/bench.json
+# (bench_translate) and $BUILD/bench_smmu_sim.json (bench_smmu_sim), and
 # print the ratios that matter: each measurement against its reference loop.
 #
 #   test/bench/run.sh [--benchmark_* options]
 #
+# The options go to both binaries; one whose --benchmark_filter selects
+# nothing is skipped (and it is an error only if both select nothing).
 # BUILD (default: build) is the meson build directory; MIN_TIME (seconds per
 # run, default 0.3) and REPS (repetitions, default 5; the ratios use the
-# medians) trade time for noise. The defaults take about 100 s.
-# UIOMMU_BENCH_SEED and UIOMMU_BENCH_COLD_PAGES go to bench_translate.
-# One bench_translate at a time: EAL's --file-prefix is fixed.
+# medians) trade time for noise. The defaults take about 100 s for
+# bench_translate and 80 s for bench_smmu_sim; BENCHES (default
+# "bench_translate bench_smmu_sim") picks which run. bench_smmu_sim runs
+# its repetitions randomly interleaved, so that drift in this noisy VM
+# falls on both sides of each smmu_sim / direct ratio alike.
+# UIOMMU_BENCH_SEED goes to both, UIOMMU_BENCH_COLD_PAGES to bench_translate.
+# One run.sh at a time: each binary's EAL --file-prefix is fixed (the two
+# binaries have different ones).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 build=${BUILD:-build}
-out=$build/bench.json
-bench=$build/test/bench/bench_translate
+benches=${BENCHES:-bench_translate bench_smmu_sim}
 
-if [ ! -x "$bench" ]; then
-	echo "run.sh: no $bench: ninja -C $build, with -Dbenchmarks=true" >&2
-	exit 1
-fi
+for name in $benches; do
+	case $name in
+	bench_translate|bench_smmu_sim) ;;
+	*) echo "run.sh: BENCHES: unknown $name" >&2; exit 1 ;;
+	esac
+	if [ ! -x "$build/test/bench/$name" ]; then
+		echo "run.sh: no $build/test/bench/$name: ninja -C $build," \
+			"with -Dbenchmarks=true" >&2
+		exit 1
+	fi
+done
 
-status=0
-rm -f "$out"
-"$bench" --benchmark_min_time="${MIN_TIME:-0.3}" \
-	--benchmark_repetitions="${REPS:-5}" \
-	--benchmark_report_aggregates_only=true \
-	--benchmark_out="$out" --benchmark_out_format=json "$@" || status=$?
-if [ ! -s "$out" ]; then
-	echo "run.sh: no results in $out" >&2
-	exit 1
-fi
-
-python3 - "$out" <<'EOF' || status=$?
+# Python shared by the ratio scripts below: load the report named by
+# argv[1] (medians), ns_per_item(), ratio().
+common=$(cat <<'EOF'
 import json
 import sys
 
@@ -76,6 +81,54 @@ def ratio(label, num, den, goal=None):
     return a / b
 
 
+def round_trip_ratio(label, name):
+    """name (one lcore translating) over the mean of its round trips."""
+    b = runs.get(name)
+    rtt = [b.get(f"round_trip_ns_{w}", -1) for w in ("before", "after")] \
+        if b else [-1, -1]
+    t = ns_per_item(name)
+    if min(rtt) <= 0 or t is None:
+        print(f"  {label:<46} (not run)")
+        return
+    mean = sum(rtt) / 2
+    note = "(round trip changed)" if max(rtt) > 1.5 * min(rtt) else ""
+    print(f"  {label:<46} {t:9.2f} ns / {mean:8.2f} ns = {t / mean:6.2f}x "
+          f"{note}")
+
+
+def finish():
+    if errors:
+        print("\nfailed:")
+        for e in errors:
+            print("  " + e)
+        sys.exit(1)
+EOF
+)
+
+status=0
+results=0
+
+# Run bench $1 into $2 with the options after; 0: results, 1: none.
+run_bench() {
+	local name=$1 out=$2
+
+	shift 2
+	rm -f "$out"
+	"$build/test/bench/$name" --benchmark_min_time="${MIN_TIME:-0.3}" \
+		--benchmark_repetitions="${REPS:-5}" \
+		--benchmark_report_aggregates_only=true \
+		--benchmark_out="$out" --benchmark_out_format=json "$@" ||
+		status=$?
+	if [ ! -s "$out" ]; then
+		echo "run.sh: no results from $name in $out" >&2
+		return 1
+	fi
+	results=$((results + 1))
+}
+
+if [[ " $benches " == *" bench_translate "* ]] &&
+	run_bench bench_translate "$build/bench.json" "$@"; then
+translate_py=$(cat <<'EOF'
 def scaling(label, name, goal=1.8):
     one = runs.get(f"{name}/real_time/threads:1")
     two = runs.get(f"{name}/real_time/threads:2")
@@ -151,18 +204,8 @@ for pg in ("4k", "2m"):
 print(" strict unmap + map, one lcore translating / a cache line's round trip"
       " between the lcores,\n measured before and after its timed loop")
 for pg in ("4k", "2m"):
-    label = pg.replace("k", " KiB").replace("m", " MiB")
-    b = runs.get(f"BM_unmap_map_{pg}/translators:1/real_time")
-    rtt = [b.get(f"round_trip_ns_{w}", -1) for w in ("before", "after")] \
-        if b else [-1, -1]
-    if min(rtt) <= 0:
-        print(f"  {label:<46} (not run)")
-        continue
-    t = ns_per_item(f"BM_unmap_map_{pg}/translators:1/real_time")
-    mean = sum(rtt) / 2
-    note = "(round trip changed)" if max(rtt) > 1.5 * min(rtt) else ""
-    print(f"  {label:<46} {t:9.2f} ns / {mean:8.2f} ns = {t / mean:6.2f}x "
-          f"{note}")
+    round_trip_ratio(pg.replace("k", " KiB").replace("m", " MiB"),
+                     f"BM_unmap_map_{pg}/translators:1/real_time")
 print("  (BM_reference_round_trip alone: "
       + (f"{ns_per_item('BM_reference_round_trip/real_time'):.1f} ns)"
          if ns_per_item("BM_reference_round_trip/real_time") else
@@ -172,11 +215,57 @@ scaling("4 KiB pages, working set 4096, single",
         "BM_translate_hit_scaling/pages:4096")
 scaling("4 KiB pages, working set 4096, burst 32",
         "BM_translate_hit_bulk_scaling/pages:4096")
-
-if errors:
-    print("\nfailed:")
-    for e in errors:
-        print("  " + e)
-    sys.exit(1)
+finish()
 EOF
+)
+python3 -c "$common"$'\n'"$translate_py" "$build/bench.json" || status=$?
+fi
+
+if [[ " $benches " == *" bench_smmu_sim "* ]] &&
+	run_bench bench_smmu_sim "$build/bench_smmu_sim.json" \
+		--benchmark_enable_random_interleaving=true "$@"; then
+smmu_sim_py=$(cat <<'EOF'
+print(f"\nsmmu_sim ratios (time per operation, medians) from {sys.argv[1]}:")
+print(" translate hit, smmu_sim / direct: same pages, same stream (~1: a hit"
+      " never reaches the backend)")
+for pages in (64, 4096):
+    for api, bm in (("single", "hit"), ("burst 32", "hit_bulk")):
+        ratio(f"4 KiB pages, working set {pages}, {api}",
+              f"BM_translate_{bm}_smmu_sim/pages:{pages}",
+              f"BM_translate_{bm}_direct/pages:{pages}")
+print(" translate miss (2-entry IOTLB), smmu_sim / direct, 4096 pages")
+for label, bm in (("stage 1 at the RID, single", "miss"),
+                  ("stage 1 at the RID, burst 32", "miss_bulk"),
+                  ("stage 1 at PASID 1 (CD by SSID), single", "miss_pasid"),
+                  ("nested (stage 1 + stage 2), single", "miss_nested")):
+    ratio(label, f"BM_translate_{bm}_smmu_sim/pages:4096",
+          f"BM_translate_{bm}_direct/pages:4096")
+print(" CMDQ: B TLBI_NH_VA + one CMD_SYNC, no lcore online / the same"
+      " entries written\n to a plain ring, per TLBI")
+for batch in (1, 16, 256):
+    ratio(f"B = {batch}", f"BM_cmdq_tlbi_sync/batch:{batch}",
+          f"BM_reference_cmd_ring/batch:{batch}")
+for op, what in (("inv_range", "uiommu_inv_range() of one page"),
+                 ("unmap_map", "strict unmap + map of one page")):
+    print(f" {what}, smmu_sim / direct")
+    for t, label in ((0, "no lcore online"), (1, "one lcore translating")):
+        ratio(label, f"BM_{op}_smmu_sim/translators:{t}/real_time",
+              f"BM_{op}_direct/translators:{t}/real_time")
+    print(f" {what}, one lcore translating / a cache line's round trip")
+    for bk in ("direct", "smmu_sim"):
+        round_trip_ratio(bk, f"BM_{op}_{bk}/translators:1/real_time")
+print("  (BM_reference_round_trip alone: "
+      + (f"{ns_per_item('BM_reference_round_trip/real_time'):.1f} ns)"
+         if ns_per_item("BM_reference_round_trip/real_time") else
+         "not run)"))
+finish()
+EOF
+)
+python3 -c "$common"$'\n'"$smmu_sim_py" "$build/bench_smmu_sim.json" || status=$?
+fi
+
+if [ "$results" -eq 0 ]; then
+	echo "run.sh: no results" >&2
+	exit 1
+fi
 exit "$status"

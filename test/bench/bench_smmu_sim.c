@@ -1,0 +1,1196 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Benchmarks of the smmu_sim backend (drivers/smmu_sim), each next to what
+ * it is measured against in this binary, so that the results are ratios:
+ *
+ *   BM_translate_hit_{direct,smmu_sim}/pages:N
+ *   BM_translate_hit_bulk_{direct,smmu_sim}/pages:N
+ *                          IOTLB hits through a port of each backend, the
+ *                          same pages and the same stream of IOVAs: a hit
+ *                          never reaches the backend, so the two should be
+ *                          equal (a check of the set-up more than a result)
+ *   BM_translate_miss_{direct,smmu_sim}/pages:4096
+ *   BM_translate_miss_bulk_{direct,smmu_sim}/pages:4096
+ *                          2-entry IOTLB, stage-1 domain at the RID: every
+ *                          translation goes to the backend. smmu_sim: STE,
+ *                          CD 0, stage-1 walk; direct: RID table, walk
+ *   BM_translate_miss_pasid_{direct,smmu_sim}/pages:4096
+ *                          ... through a PASID port (smmu_sim: the CD of
+ *                          SubstreamID PASID; direct: its PASID table)
+ *   BM_translate_miss_nested_{direct,smmu_sim}/pages:4096
+ *                          ... a NESTED domain at the RID: stage 1 over a
+ *                          stage-2 parent, both walked on every miss
+ *   BM_cmdq_tlbi_sync/batch:B
+ *                          B TLBI_NH_VA commands into smmu_sim's CMDQ then
+ *                          one CMD_SYNC, under cmdq_lock, no lcore online;
+ *                          items: the TLBIs
+ *   BM_reference_cmd_ring/batch:B
+ *                          ... the same commands encoded into a plain ring
+ *                          array of the same size and a "doorbell" store
+ *                          per batch: a command without a consumer
+ *   BM_inv_range_{direct,smmu_sim}/translators:T/real_time
+ *                          uiommu_inv_range() of one page of an attached
+ *                          stage-1 domain while T lcores (0 or 1) translate
+ *                          (smmu_sim: one TLBI_NH_VA + CMD_SYNC)
+ *   BM_unmap_map_{direct,smmu_sim}/translators:T/real_time
+ *                          strict unmap + map of one page, likewise
+ *                          With a translator, counters round_trip_ns_before
+ *                          and _after: a cache line's round trip between
+ *                          the two lcores, next to the timed loop
+ *   BM_reference_round_trip/real_time
+ *                          that round trip alone
+ *
+ *   bench_smmu_sim [--benchmark_* options]   (test/bench/run.sh: + ratios)
+ *
+ * EAL runs with fixed arguments (no hugepages, lcores 0-1, a --file-prefix
+ * of its own, so it may run next to bench_translate); the command line is
+ * Google Benchmark's. UIOMMU_BENCH_SEED overrides the seed of the streams.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_pause.h>
+
+#include <uiommu.h>
+#include <uiommu_driver.h>
+#include <uiommu_smmu_sim.h>
+
+#include "smmu_drv.h"	/* internal: the CMDQ functions and cmdq_lock */
+#include "ubench.h"
+
+#define PGSHIFT_4K	12u
+#define PGSIZE_4K	(1ull << PGSHIFT_4K)
+#define IOVA_BASE	0x100000000ull	/* 4 GiB */
+#define IPA_BASE	0x40000000ull	/* nested: stage-1 output, 1 GiB */
+#define ACCESS_LEN	64u		/* one cache line per translation */
+#define STREAM_LEN_MIN	(1u << 17)	/* IOVAs per stream */
+#define BATCH		256u		/* translations per timer check */
+#define BURST		32u		/* translations per bulk call */
+#define QUIESCE_EVERY	32u		/* translator burst */
+#define SID		1u
+#define PASID		1u		/* SSID 0 is the RID's on an SMMU */
+#define PASID_BITS	8u
+#define MISS_PAGES	4096u
+#define PROT_RW		(UIOMMU_PROT_READ | UIOMMU_PROT_WRITE)
+
+static uint64_t seed = 0x75696f6d6d75ull;	/* "uiommu" */
+
+enum backend { BK_DIRECT, BK_SMMU_SIM, BK_COUNT };
+
+static const char *const backend_name[BK_COUNT] = { "direct", "smmu_sim" };
+
+/* Where the port is attached: the RID, a PASID, or the RID to NESTED. */
+enum port_kind { PORT_RID, PORT_PASID, PORT_NESTED };
+
+/* ------------------------------------------------------------ helpers -- */
+
+/* splitmix64: small, seedable, and good enough to shuffle with. */
+static uint64_t
+rng_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * Host memory that mappings point at. Never touched: a translation only
+ * computes an address, so reserving address space is enough.
+ */
+struct host_mem {
+	void *map;
+	size_t len;
+};
+
+static int
+host_mem_alloc(struct host_mem *hm, size_t len)
+{
+	hm->len = len;
+	hm->map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (hm->map == MAP_FAILED) {
+		hm->map = NULL;
+		return -errno;
+	}
+	return 0;
+}
+
+static void
+host_mem_free(struct host_mem *hm)
+{
+	if (hm->map != NULL)
+		munmap(hm->map, hm->len);
+	hm->map = NULL;
+}
+
+static inline uint8_t *
+host_page(const struct host_mem *hm, uint32_t page)
+{
+	return (uint8_t *)hm->map + ((size_t)page << PGSHIFT_4K);
+}
+
+static void
+lcore_stats(struct uiommu_hw *hw, struct uiommu_lcore_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	uiommu_hw_stats(hw, rte_lcore_id(), s);
+}
+
+/* ----------------------------------------------------------- fixtures -- */
+
+/*
+ * A ctx with one hw of @backend, a device at StreamID SID and a port on
+ * it: @npages 4 KiB pages, page i at IOVA_BASE + i * 4 KiB to host page i,
+ * mapped one by one. NESTED: stage 1 maps page i to IPA_BASE + i * 4 KiB,
+ * the stage-2 parent that IPA to host page i. The stream (IOVAs in shuffled
+ * page order, each at a random cache line) depends on @npages only, so both
+ * backends see the same one.
+ *
+ * Built by the first benchmark that needs it, under fixtures_lock (the
+ * benchmarks here are single-threaded; the lock is cheap insurance), then
+ * only read; torn down after every benchmark has run. No lcore is online
+ * in a fixture's ctx between benchmarks.
+ */
+struct fx_cfg {
+	uint32_t backend;	/* enum backend */
+	uint32_t kind;		/* enum port_kind */
+	uint32_t npages;	/* a power of two */
+	uint32_t iotlb_entries;	/* 0: the ctx default */
+};
+
+struct fixture {
+	struct fx_cfg cfg;
+	struct uiommu_ctx *ctx;
+	struct uiommu_hw *hw;
+	struct uiommu_port *port;
+	struct host_mem host;
+	uint64_t *stream;
+	uint32_t stream_mask;
+};
+
+#define FIXTURES_MAX	16
+static struct fixture *fixtures[FIXTURES_MAX];
+static pthread_mutex_t fixtures_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t *
+stream_build(uint32_t npages, uint32_t *mask)
+{
+	uint32_t len = RTE_MAX(STREAM_LEN_MIN, npages);
+	uint64_t *stream = rte_malloc("bench_stream", sizeof(*stream) * len, 0);
+	uint32_t *order = malloc(sizeof(*order) * npages);
+	uint32_t lines = PGSIZE_4K / ACCESS_LEN;
+	uint64_t rng = seed ^ npages;
+	uint32_t i, j, pos;
+
+	if (stream == NULL || order == NULL) {
+		free(order);
+		rte_free(stream);
+		return NULL;
+	}
+	for (i = 0; i < npages; i++)
+		order[i] = i;
+	for (pos = 0; pos < len; pos += npages) {
+		/* Fisher-Yates, a new permutation per pass. */
+		for (i = npages - 1; i > 0; i--) {
+			uint32_t swap;
+
+			j = rng_next(&rng) % (i + 1);
+			swap = order[i];
+			order[i] = order[j];
+			order[j] = swap;
+		}
+		for (i = 0; i < npages; i++)
+			stream[pos + i] = IOVA_BASE +
+				((uint64_t)order[i] << PGSHIFT_4K) +
+				(rng_next(&rng) % lines) * ACCESS_LEN;
+	}
+	free(order);
+	*mask = len - 1;
+	return stream;
+}
+
+static void
+fixture_destroy(struct fixture *fx)
+{
+	if (fx->ctx != NULL)
+		uiommu_ctx_destroy(fx->ctx);
+	host_mem_free(&fx->host);
+	rte_free(fx->stream);
+	free(fx);
+}
+
+/* Map pages [0, npages) of @dom, page i at @base + i * 4 KiB. */
+static int
+map_pages(struct uiommu_domain *dom, uint64_t iova, uint64_t out_base,
+	  uint32_t npages)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < npages; i++) {
+		uint64_t off = (uint64_t)i << PGSHIFT_4K;
+
+		rc = uiommu_map(dom, iova + off, (void *)(uintptr_t)
+				(out_base + off), PGSIZE_4K, PROT_RW);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The domain @fx's port translates through, mapped. NULL: see rte_errno. */
+static struct uiommu_domain *
+fixture_domain(struct fixture *fx, const char **step)
+{
+	const struct uiommu_domain_params s2 = {
+		.fmt = UIOMMU_IOPT_ARM_LPAE_S2,
+	};
+	uintptr_t host = (uintptr_t)fx->host.map;
+	struct uiommu_domain *parent, *dom;
+	int rc;
+
+	*step = "uiommu_domain_create";
+	if (fx->cfg.kind != PORT_NESTED) {
+		dom = uiommu_domain_create(fx->hw, UIOMMU_DOMAIN_PAGING, NULL);
+		if (dom == NULL)
+			return NULL;
+		*step = "uiommu_map";
+		rc = map_pages(dom, IOVA_BASE, host, fx->cfg.npages);
+		goto out;
+	}
+	parent = uiommu_domain_create(fx->hw, UIOMMU_DOMAIN_PAGING, &s2);
+	if (parent == NULL)
+		return NULL;
+	*step = "uiommu_map (stage 2)";
+	rc = map_pages(parent, IPA_BASE, host, fx->cfg.npages);
+	if (rc != 0)
+		goto out;
+	*step = "uiommu_domain_create_nested";
+	dom = uiommu_domain_create_nested(parent, NULL);
+	if (dom == NULL)
+		return NULL;
+	*step = "uiommu_map (stage 1)";
+	rc = map_pages(dom, IOVA_BASE, IPA_BASE, fx->cfg.npages);
+out:
+	if (rc != 0) {
+		rte_errno = -rc;
+		return NULL;	/* the ctx frees what was made */
+	}
+	return dom;
+}
+
+static int
+fixture_create(const struct fx_cfg *cfg, struct fixture **out,
+	       const char **step)
+{
+	struct uiommu_ctx_params cp = {
+		.socket_id = SOCKET_ID_ANY,
+		.iotlb_entries = cfg->iotlb_entries,
+		.iotlb_large_entries = RTE_MIN(cfg->iotlb_entries, 4096u),
+	};
+	struct uiommu_dev_params dp = {
+		.pasid_bits = cfg->kind == PORT_PASID ? PASID_BITS : 0,
+	};
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct uiommu_domain *dom;
+	struct uiommu_dev *dev;
+	int rc;
+
+	*step = "alloc";
+	if (fx == NULL)
+		return -ENOMEM;
+	fx->cfg = *cfg;
+	rc = host_mem_alloc(&fx->host, (size_t)cfg->npages << PGSHIFT_4K);
+	if (rc != 0)
+		goto err;
+	fx->stream = stream_build(cfg->npages, &fx->stream_mask);
+	rc = -ENOMEM;
+	if (fx->stream == NULL)
+		goto err;
+	*step = "uiommu_ctx_create";
+	fx->ctx = uiommu_ctx_create(&cp);
+	if (fx->ctx == NULL)
+		goto err_errno;
+	*step = "uiommu_hw_create";
+	fx->hw = uiommu_hw_create(fx->ctx, backend_name[cfg->backend], NULL);
+	if (fx->hw == NULL)
+		goto err_errno;
+	*step = "uiommu_dev_create";
+	dev = uiommu_dev_create(fx->hw, SID, &dp);
+	if (dev == NULL)
+		goto err_errno;
+	dom = fixture_domain(fx, step);
+	if (dom == NULL)
+		goto err_errno;
+	*step = "uiommu_attach";
+	fx->port = cfg->kind == PORT_PASID ?
+		uiommu_attach_pasid(dev, PASID, dom) : uiommu_attach(dev, dom);
+	if (fx->port == NULL)
+		goto err_errno;
+	*out = fx;
+	return 0;
+
+err_errno:
+	rc = -rte_errno;
+err:
+	fixture_destroy(fx);
+	return rc;
+}
+
+static struct fixture *
+fixture_get(ubench_state *st, const struct fx_cfg *cfg)
+{
+	struct fixture *fx = NULL;
+	const char *step = NULL;
+	unsigned int i;
+	int rc = -ENOSPC;
+
+	pthread_mutex_lock(&fixtures_lock);
+	for (i = 0; i < FIXTURES_MAX && fixtures[i] != NULL; i++) {
+		/* struct fx_cfg has no padding: four 32-bit fields. */
+		if (memcmp(&fixtures[i]->cfg, cfg, sizeof(*cfg)) == 0) {
+			fx = fixtures[i];
+			break;
+		}
+	}
+	if (fx == NULL && i < FIXTURES_MAX) {
+		rc = fixture_create(cfg, &fx, &step);
+		if (rc == 0)
+			fixtures[i] = fx;
+	}
+	pthread_mutex_unlock(&fixtures_lock);
+	if (fx == NULL)
+		ubench_skip_with_error(st, "fixture %s: %s: %s",
+				       backend_name[cfg->backend],
+				       step ? step : "table full",
+				       strerror(-rc));
+	return fx;
+}
+
+static void
+fixtures_destroy(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FIXTURES_MAX && fixtures[i] != NULL; i++) {
+		fixture_destroy(fixtures[i]);
+		fixtures[i] = NULL;
+	}
+}
+
+/* ------------------------------------------------------- translations -- */
+
+/* Translate every page once and check the address. Returns page + 1. */
+static uint32_t
+translate_warm(const struct fixture *fx)
+{
+	uint32_t i;
+
+	for (i = 0; i < fx->cfg.npages; i++) {
+		uint64_t off = (i * ACCESS_LEN) % PGSIZE_4K;
+		void *va = uiommu_translate(fx->port, IOVA_BASE +
+					    ((uint64_t)i << PGSHIFT_4K) + off,
+					    ACCESS_LEN, UIOMMU_ACCESS_READ);
+
+		if (va != host_page(&fx->host, i) + off)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The timed loop of single calls, as bench_translate's. */
+static __rte_noinline uint64_t
+translate_loop(ubench_state *st, const struct uiommu_port *port,
+	       const uint64_t *stream, uint32_t mask)
+{
+	uint64_t n = 0;
+	uint32_t pos = 0, i;
+
+	while (ubench_keep_running_batch(st, BATCH)) {
+		const uint64_t *iova = &stream[pos];
+
+		for (i = 0; i < BATCH; i++)
+			UBENCH_SINK(uiommu_translate(port, iova[i], ACCESS_LEN,
+						     UIOMMU_ACCESS_READ));
+		pos = (pos + BATCH) & mask;
+		n += BATCH;
+	}
+	return n;
+}
+
+/* The timed loop of bursts of BURST, as bench_translate's. */
+static __rte_noinline uint64_t
+translate_bulk_loop(ubench_state *st, const struct uiommu_port *port,
+		    const uint64_t *stream, uint32_t mask, uint64_t *done)
+{
+	uint32_t len[BURST];
+	void *va[BURST];
+	uint64_t n = 0, ok = 0;
+	uint32_t pos = 0, b, i;
+
+	for (i = 0; i < BURST; i++)
+		len[i] = ACCESS_LEN;
+	UBENCH_SINK_MEM(len);
+	while (ubench_keep_running_batch(st, BATCH)) {
+		for (b = 0; b < BATCH; b += BURST) {
+			ok += uiommu_translate_bulk(port, &stream[pos + b], len,
+						    UIOMMU_ACCESS_READ, va,
+						    BURST);
+			UBENCH_SINK_MEM(va);
+		}
+		pos = (pos + BATCH) & mask;
+		n += BATCH;
+	}
+	*done += ok;
+	return n;
+}
+
+/*
+ * Hits or misses through @backend's port of @kind: online on the main
+ * lcore, warm (and check every page), time the stream, then check
+ * (untimed) from the lcore's counters that the translations were what the
+ * benchmark says: all hits, or at least 99 % misses, and no fault.
+ */
+static void
+bm_translate(ubench_state *st, enum backend backend, enum port_kind kind,
+	     bool miss, bool bulk)
+{
+	const struct fx_cfg cfg = {
+		.backend = backend, .kind = kind,
+		.npages = (uint32_t)ubench_range(st, 0),
+		/* The smallest the ctx accepts: one set of two ways. */
+		.iotlb_entries = miss ? UIOMMU_IOTLB_WAYS : 0,
+	};
+	struct uiommu_lcore_stats before, after;
+	struct fixture *fx = fixture_get(st, &cfg);
+	uint64_t n, hits, misses, done = 0;
+	uint32_t bad;
+	int rc;
+
+	if (fx == NULL)
+		return;
+	rc = uiommu_lcore_online(fx->ctx);
+	if (rc != 0) {
+		ubench_skip_with_error(st, "uiommu_lcore_online: %s",
+				       strerror(-rc));
+		return;
+	}
+	bad = translate_warm(fx);
+	if (bad != 0) {
+		ubench_skip_with_error(st, "page %u: wrong translation",
+				       bad - 1);
+		goto out_offline;
+	}
+	lcore_stats(fx->hw, &before);
+	if (bulk)
+		n = translate_bulk_loop(st, fx->port, fx->stream,
+					fx->stream_mask, &done);
+	else
+		n = done = translate_loop(st, fx->port, fx->stream,
+					  fx->stream_mask);
+	lcore_stats(fx->hw, &after);
+	hits = after.hits - before.hits;
+	misses = after.misses - before.misses;
+	/* A miss run may hit a handful: a shuffle's last page can be the
+	 * next one's first. */
+	if (done != n || after.faults != before.faults ||
+	    (miss ? misses < n - n / 100 : hits != n || misses != 0))
+		ubench_skip_with_error(st, "%" PRIu64 " translations: %" PRIu64
+				       " hits, %" PRIu64 " misses, %" PRIu64
+				       " faults, %" PRIu64 " done", n, hits,
+				       misses, after.faults - before.faults,
+				       done);
+	if (miss)
+		ubench_counter(st, "miss_fraction",
+			       n ? (double)misses / (double)n : 0);
+	ubench_set_items_processed(st, (int64_t)n);
+out_offline:
+	uiommu_lcore_offline(fx->ctx);
+}
+
+/* One function per (benchmark, backend): a ubench_fn has no argument. */
+#define BM_TRANSLATE(name, kind, miss, bulk)				\
+static void								\
+name##_direct(ubench_state *st)						\
+{									\
+	bm_translate(st, BK_DIRECT, kind, miss, bulk);			\
+}									\
+static void								\
+name##_smmu_sim(ubench_state *st)					\
+{									\
+	bm_translate(st, BK_SMMU_SIM, kind, miss, bulk);		\
+}
+
+BM_TRANSLATE(bm_translate_hit, PORT_RID, false, false)
+BM_TRANSLATE(bm_translate_hit_bulk, PORT_RID, false, true)
+BM_TRANSLATE(bm_translate_miss, PORT_RID, true, false)
+BM_TRANSLATE(bm_translate_miss_bulk, PORT_RID, true, true)
+BM_TRANSLATE(bm_translate_miss_pasid, PORT_PASID, true, false)
+BM_TRANSLATE(bm_translate_miss_nested, PORT_NESTED, true, false)
+
+/* -------------------------------------------------------------- cmdq -- */
+
+/*
+ * The command queue alone: a ctx of its own (never online, so the TLBIs'
+ * posts find no IOTLB and each CMD_SYNC's grace period has no one to wait
+ * for), a stage-1 domain attached at the RID for a live ASID. Each batch
+ * is B TLBI_NH_VA of one 4 KiB page each, then smmu_cmdq_sync(), under
+ * cmdq_lock as the driver issues them. The default queue (256 entries)
+ * holds a batch of 256 but not its CMD_SYNC: that batch rings the
+ * doorbell twice (counter doorbells_per_batch).
+ */
+struct cmdq_fixture {
+	struct uiommu_ctx *ctx;
+	struct uiommu_hw *hw;
+	struct smmu_drv *drv;
+	struct host_mem host;
+	uint16_t asid;
+};
+
+static int
+cmdq_fixture_create(struct cmdq_fixture *c, const char **step)
+{
+	struct uiommu_domain *dom;
+	struct uiommu_dev *dev;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	*step = "host memory";
+	rc = host_mem_alloc(&c->host, PGSIZE_4K);
+	if (rc != 0)
+		return rc;
+	*step = "uiommu_ctx_create";
+	c->ctx = uiommu_ctx_create(NULL);
+	if (c->ctx == NULL)
+		goto err_errno;
+	*step = "uiommu_hw_create";
+	c->hw = uiommu_hw_create(c->ctx, "smmu_sim", NULL);
+	if (c->hw == NULL)
+		goto err_errno;
+	*step = "uiommu_dev_create";
+	dev = uiommu_dev_create(c->hw, SID, NULL);
+	if (dev == NULL)
+		goto err_errno;
+	*step = "uiommu_domain_create";
+	dom = uiommu_domain_create(c->hw, UIOMMU_DOMAIN_PAGING, NULL);
+	if (dom == NULL)
+		goto err_errno;
+	*step = "uiommu_map";
+	rc = uiommu_map(dom, IOVA_BASE, c->host.map, PGSIZE_4K, PROT_RW);
+	if (rc != 0)
+		goto err;
+	*step = "uiommu_attach";
+	if (uiommu_attach(dev, dom) == NULL)
+		goto err_errno;
+	c->drv = smmu_drv_of(c->hw);
+	/* Internal: the tag the core gave the attach is the CD's ASID. */
+	c->asid = (uint16_t)((const struct smmu_drv_dev *)
+			     uiommu_dev_priv(dev))->rid_tag;
+	return 0;
+
+err_errno:
+	rc = -rte_errno;
+err:
+	if (c->ctx != NULL)
+		uiommu_ctx_destroy(c->ctx);
+	host_mem_free(&c->host);
+	return rc;
+}
+
+static void
+cmdq_fixture_destroy(struct cmdq_fixture *c)
+{
+	uiommu_ctx_destroy(c->ctx);
+	host_mem_free(&c->host);
+}
+
+/* TLBI_NH_VA of the 4 KiB page @i of 64 from IOVA_BASE. */
+static inline struct smmu_cmd
+tlbi_cmd(uint16_t asid, uint32_t i)
+{
+	return (struct smmu_cmd){
+		.opcode = CMDQ_OP_TLBI_NH_VA, .leaf = true, .asid = asid,
+		.tg = CMDQ_TLBI_TG_4K, .num = 0, .scale = 0,
+		.addr = IOVA_BASE + ((uint64_t)(i & 63) << PGSHIFT_4K),
+	};
+}
+
+static __rte_noinline int
+cmdq_loop(ubench_state *st, struct cmdq_fixture *c, uint32_t batch)
+{
+	struct smmu_drv *drv = c->drv;
+	int rc = 0;
+	uint32_t i;
+
+	while (ubench_keep_running_batch(st, batch)) {
+		pthread_mutex_lock(&drv->cmdq_lock);
+		for (i = 0; i < batch; i++) {
+			const struct smmu_cmd cmd = tlbi_cmd(c->asid, i);
+
+			rc |= smmu_cmdq_add(drv, &cmd);
+		}
+		rc |= smmu_cmdq_sync(drv);
+		pthread_mutex_unlock(&drv->cmdq_lock);
+		if (unlikely(rc != 0))
+			break;
+	}
+	return rc;
+}
+
+static void
+bm_cmdq_tlbi_sync(ubench_state *st)
+{
+	uint32_t batch = (uint32_t)ubench_range(st, 0);
+	struct uiommu_smmu_sim_stats before, after;
+	struct cmdq_fixture c;
+	const char *step;
+	uint64_t tlbis, hw_tlbis, syncs;
+	int64_t n;
+	int rc;
+
+	rc = cmdq_fixture_create(&c, &step);
+	if (rc != 0) {
+		ubench_skip_with_error(st, "%s: %s", step, strerror(-rc));
+		return;
+	}
+	uiommu_smmu_sim_stats_get(c.hw, &before);
+	rc = cmdq_loop(st, &c, batch);
+	uiommu_smmu_sim_stats_get(c.hw, &after);
+	n = ubench_iterations(st);
+	tlbis = after.cmds[CMDQ_OP_TLBI_NH_VA] - before.cmds[CMDQ_OP_TLBI_NH_VA];
+	hw_tlbis = after.hw_cmds[CMDQ_OP_TLBI_NH_VA] -
+		   before.hw_cmds[CMDQ_OP_TLBI_NH_VA];
+	syncs = after.hw_cmds[CMDQ_OP_CMD_SYNC] -
+		before.hw_cmds[CMDQ_OP_CMD_SYNC];
+	if (rc != 0 || tlbis != (uint64_t)n || hw_tlbis != (uint64_t)n ||
+	    syncs != (uint64_t)n / batch ||
+	    after.cmd_errors != before.cmd_errors)
+		ubench_skip_with_error(st, "rc %d; %" PRId64 " TLBIs: %" PRIu64
+				       " queued, %" PRIu64 " consumed, %"
+				       PRIu64 " syncs", rc, n, tlbis, hw_tlbis,
+				       syncs);
+	ubench_counter(st, "doorbells_per_batch", n == 0 ? 0 :
+		       (double)(after.doorbells - before.doorbells) /
+		       ((double)n / batch));
+	ubench_set_items_processed(st, n);
+	cmdq_fixture_destroy(&c);
+}
+
+/*
+ * The reference: the same commands, encoded by the same function, written
+ * to a ring array of the CMDQ's size (256 x 16 bytes) at a producer index
+ * that wraps as the queue's does, and a release store of that index per
+ * batch for the doorbell. No consumer, no lock, no sync.
+ */
+#define REF_RING_LOG2	8u
+
+static __rte_noinline void
+ref_ring_loop(ubench_state *st, uint64_t *ring, uint32_t *doorbell,
+	      uint16_t asid, uint32_t batch)
+{
+	uint32_t prod = 0, i;
+
+	while (ubench_keep_running_batch(st, batch)) {
+		for (i = 0; i < batch; i++) {
+			const struct smmu_cmd cmd = tlbi_cmd(asid, i);
+
+			smmu_cmd_build(&cmd, &ring[smmu_queue_idx(REF_RING_LOG2,
+				       prod) * CMDQ_ENT_DWORDS]);
+			prod = smmu_queue_inc(REF_RING_LOG2, prod);
+		}
+		/* What the doorbell write orders: the entries before it. */
+		__atomic_store_n(doorbell, prod, __ATOMIC_RELEASE);
+		UBENCH_SINK_MEM(ring);
+	}
+}
+
+static void
+bm_reference_cmd_ring(ubench_state *st)
+{
+	uint32_t batch = (uint32_t)ubench_range(st, 0);
+	size_t bytes = (size_t)CMDQ_ENT_DWORDS * 8 << REF_RING_LOG2;
+	uint64_t *ring = rte_zmalloc("bench_ref_ring", bytes, bytes);
+	uint32_t *doorbell = rte_zmalloc("bench_ref_doorbell",
+					 sizeof(*doorbell),
+					 RTE_CACHE_LINE_SIZE);
+
+	if (ring == NULL || doorbell == NULL) {
+		ubench_skip_with_error(st, "no memory");
+		goto out;
+	}
+	ref_ring_loop(st, ring, doorbell, 1, batch);
+	ubench_set_items_processed(st, ubench_iterations(st));
+out:
+	rte_free(ring);
+	rte_free(doorbell);
+}
+
+/* ------------------------------------------- invalidation under load -- */
+
+/*
+ * A domain for invalidation: one device attached at the RID to a stage-1
+ * domain, the page at IOVA_BASE mapped and a neighbour mapped for good (so
+ * that unmap + map does not free and reallocate tables), and
+ * TRANSLATOR_PAGES more for the translator, beyond both.
+ */
+#define TRANSLATOR_PAGES	64u
+#define ROUND_TRIPS		20000u
+
+struct churn {
+	struct uiommu_ctx *ctx;
+	struct uiommu_domain *dom;
+	struct uiommu_port *port;
+	struct host_mem host;
+};
+
+static int
+churn_create(struct churn *c, enum backend backend, const char **step)
+{
+	struct uiommu_dev *dev;
+	struct uiommu_hw *hw;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	*step = "host memory";
+	rc = host_mem_alloc(&c->host, (2 + TRANSLATOR_PAGES) * PGSIZE_4K);
+	if (rc != 0)
+		return rc;
+	*step = "uiommu_ctx_create";
+	c->ctx = uiommu_ctx_create(NULL);
+	if (c->ctx == NULL)
+		goto err_errno;
+	*step = "uiommu_hw_create";
+	hw = uiommu_hw_create(c->ctx, backend_name[backend], NULL);
+	if (hw == NULL)
+		goto err_errno;
+	*step = "uiommu_dev_create";
+	dev = uiommu_dev_create(hw, SID, NULL);
+	if (dev == NULL)
+		goto err_errno;
+	*step = "uiommu_domain_create";
+	c->dom = uiommu_domain_create(hw, UIOMMU_DOMAIN_PAGING, NULL);
+	if (c->dom == NULL)
+		goto err_errno;
+	*step = "uiommu_map";
+	rc = map_pages(c->dom, IOVA_BASE, (uintptr_t)c->host.map,
+		       2 + TRANSLATOR_PAGES);
+	if (rc != 0)
+		goto err;
+	*step = "uiommu_attach";
+	c->port = uiommu_attach(dev, c->dom);
+	if (c->port == NULL)
+		goto err_errno;
+	return 0;
+
+err_errno:
+	rc = -rte_errno;
+err:
+	if (c->ctx != NULL)
+		uiommu_ctx_destroy(c->ctx);
+	host_mem_free(&c->host);
+	return rc;
+}
+
+static void
+churn_destroy(struct churn *c)
+{
+	uiommu_ctx_destroy(c->ctx);
+	host_mem_free(&c->host);
+}
+
+/* One iteration: invalidate the page at IOVA_BASE. */
+static int
+inv_range_loop(ubench_state *st, struct churn *c)
+{
+	int rc = 0;
+
+	while (ubench_keep_running(st)) {
+		rc = uiommu_inv_range(c->dom, IOVA_BASE, PGSIZE_4K);
+		if (unlikely(rc != 0)) {
+			ubench_skip_with_error(st, "uiommu_inv_range: %s",
+					       strerror(-rc));
+			break;
+		}
+	}
+	return rc;
+}
+
+/* One iteration: unmap the page at IOVA_BASE (strict) and map it back. */
+static int
+unmap_map_loop(ubench_state *st, struct churn *c)
+{
+	int rc = 0;
+
+	while (ubench_keep_running(st)) {
+		rc = uiommu_unmap(c->dom, IOVA_BASE, PGSIZE_4K);
+		if (unlikely(rc != 0)) {
+			ubench_skip_with_error(st, "uiommu_unmap: %s",
+					       strerror(-rc));
+			break;
+		}
+		rc = uiommu_map(c->dom, IOVA_BASE, c->host.map, PGSIZE_4K,
+				PROT_RW);
+		if (unlikely(rc != 0)) {
+			ubench_skip_with_error(st, "uiommu_map: %s",
+					       strerror(-rc));
+			break;
+		}
+	}
+	return rc;
+}
+
+/*
+ * A cache line's round trip between the main lcore and another, as in
+ * bench_translate: main writes a count on its line, the other lcore
+ * echoes it on its own.
+ */
+struct ping_pong {
+	uint64_t ping __rte_cache_aligned;	/* main writes */
+	uint64_t pong __rte_cache_aligned;	/* the other lcore writes */
+};
+
+#define PING_STOP	UINT64_MAX
+
+static int
+pong_main(void *arg)
+{
+	struct ping_pong *pp = arg;
+	uint64_t v = 0;
+
+	do {
+		uint64_t seen = v;
+
+		/* Pairs with ping()'s release store of ping. */
+		while ((v = __atomic_load_n(&pp->ping, __ATOMIC_ACQUIRE)) ==
+		       seen)
+			;
+		__atomic_store_n(&pp->pong, v, __ATOMIC_RELEASE);
+	} while (v != PING_STOP);
+	return 0;
+}
+
+static __rte_always_inline void
+ping(struct ping_pong *pp, uint64_t v)
+{
+	/* Pairs with pong_main()'s acquire load of ping. */
+	__atomic_store_n(&pp->ping, v, __ATOMIC_RELEASE);
+	/* Pairs with pong_main()'s release store of pong. */
+	while (__atomic_load_n(&pp->pong, __ATOMIC_ACQUIRE) != v)
+		;
+}
+
+/* Mean round trip to @lcore in ns over @n exchanges; -1 on failure. */
+static double
+round_trip_ns(unsigned int lcore, unsigned int n)
+{
+	struct ping_pong *pp;
+	uint64_t t0, t1, v;
+
+	pp = rte_zmalloc("bench_ping_pong", sizeof(*pp), RTE_CACHE_LINE_SIZE);
+	if (pp == NULL)
+		return -1;
+	if (rte_eal_remote_launch(pong_main, pp, lcore) != 0) {
+		rte_free(pp);
+		return -1;
+	}
+	ping(pp, 1);		/* the other side is up */
+	t0 = rte_get_timer_cycles();
+	for (v = 2; v < (uint64_t)n + 2; v++)
+		ping(pp, v);
+	t1 = rte_get_timer_cycles();
+	ping(pp, PING_STOP);
+	rte_eal_wait_lcore(lcore);
+	rte_free(pp);
+	return (double)(t1 - t0) * 1e9 / (double)rte_get_timer_hz() / n;
+}
+
+/*
+ * The translator: online in the churn's ctx on the second lcore, it
+ * translates the TRANSLATOR_PAGES pages after the churned one and its
+ * neighbour (never the invalidated page: no fault, only hits once warm),
+ * reporting a quiescent state every QUIESCE_EVERY translations.
+ */
+struct translator {
+	struct uiommu_ctx *ctx;
+	const struct uiommu_port *port;
+	int online_rc;
+	/* Written by the translator, read by the main lcore. */
+	uint32_t ready;
+	uint64_t translations;
+	uint64_t faults;
+	/* Written by the main lcore. */
+	uint32_t stop __rte_cache_aligned;
+};
+
+static int
+translator_main(void *arg)
+{
+	struct translator *tr = arg;
+	uint64_t n = 0, faults = 0;
+	uint32_t page = 0, i;
+
+	tr->online_rc = uiommu_lcore_online(tr->ctx);
+	/* Pairs with translator_start()'s acquire load of ready. */
+	__atomic_store_n(&tr->ready, 1, __ATOMIC_RELEASE);
+	if (tr->online_rc != 0)
+		return -1;
+	while (!__atomic_load_n(&tr->stop, __ATOMIC_RELAXED)) {
+		for (i = 0; i < QUIESCE_EVERY; i++) {
+			uint64_t iova = IOVA_BASE + ((uint64_t)(2 +
+				page++ % TRANSLATOR_PAGES) << PGSHIFT_4K);
+			void *va = uiommu_translate(tr->port, iova, ACCESS_LEN,
+						    UIOMMU_ACCESS_READ);
+
+			faults += va == NULL;
+			UBENCH_SINK(va);
+		}
+		uiommu_lcore_quiescent(tr->ctx);
+		n += QUIESCE_EVERY;
+		/* Read by the main lcore around its timed loop only. */
+		__atomic_store_n(&tr->translations, n, __ATOMIC_RELAXED);
+	}
+	tr->faults = faults;
+	uiommu_lcore_offline(tr->ctx);
+	return 0;
+}
+
+static int
+translator_start(struct translator *tr, struct churn *c, unsigned int lcore)
+{
+	int rc;
+
+	memset(tr, 0, sizeof(*tr));
+	tr->ctx = c->ctx;
+	tr->port = c->port;
+	rc = rte_eal_remote_launch(translator_main, tr, lcore);
+	if (rc != 0)
+		return rc;
+	while (!__atomic_load_n(&tr->ready, __ATOMIC_ACQUIRE))
+		rte_pause();
+	if (tr->online_rc != 0) {
+		rte_eal_wait_lcore(lcore);
+		return tr->online_rc;
+	}
+	return 0;
+}
+
+enum churn_op { OP_INV_RANGE, OP_UNMAP_MAP };
+
+static void
+bm_churn(ubench_state *st, enum backend backend, enum churn_op op)
+{
+	unsigned int translators = (unsigned int)ubench_range(st, 0);
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	uint64_t n0 = 0, n1 = 0;
+	struct translator tr;
+	const char *step;
+	struct churn c;
+	int rc;
+
+	if (translators > 0 && lcore >= RTE_MAX_LCORE) {
+		ubench_skip_with_error(st, "no second lcore");
+		return;
+	}
+	rc = churn_create(&c, backend, &step);
+	if (rc != 0) {
+		ubench_skip_with_error(st, "%s: %s", step, strerror(-rc));
+		return;
+	}
+	if (translators > 0) {
+		ubench_counter(st, "round_trip_ns_before",
+			       round_trip_ns(lcore, ROUND_TRIPS));
+		rc = translator_start(&tr, &c, lcore);
+		if (rc != 0) {
+			ubench_skip_with_error(st, "translator: %s",
+					       strerror(-rc));
+			goto out;
+		}
+		n0 = __atomic_load_n(&tr.translations, __ATOMIC_RELAXED);
+	}
+	rc = (op == OP_INV_RANGE ? inv_range_loop : unmap_map_loop)(st, &c);
+	if (translators > 0) {
+		n1 = __atomic_load_n(&tr.translations, __ATOMIC_RELAXED);
+		__atomic_store_n(&tr.stop, 1, __ATOMIC_RELAXED);
+		rte_eal_wait_lcore(lcore);
+		if (rc == 0 && tr.faults != 0)
+			ubench_skip_with_error(st, "translator: %" PRIu64
+					       " faults", tr.faults);
+		ubench_counter_rate(st, "remote_translations_per_second",
+				    (double)(n1 - n0));
+		ubench_counter(st, "round_trip_ns_after",
+			       round_trip_ns(lcore, ROUND_TRIPS));
+	}
+	if (rc == 0)
+		ubench_set_items_processed(st, ubench_iterations(st));
+out:
+	churn_destroy(&c);
+}
+
+static void
+bm_inv_range_direct(ubench_state *st)
+{
+	bm_churn(st, BK_DIRECT, OP_INV_RANGE);
+}
+
+static void
+bm_inv_range_smmu_sim(ubench_state *st)
+{
+	bm_churn(st, BK_SMMU_SIM, OP_INV_RANGE);
+}
+
+static void
+bm_unmap_map_direct(ubench_state *st)
+{
+	bm_churn(st, BK_DIRECT, OP_UNMAP_MAP);
+}
+
+static void
+bm_unmap_map_smmu_sim(ubench_state *st)
+{
+	bm_churn(st, BK_SMMU_SIM, OP_UNMAP_MAP);
+}
+
+static void
+bm_reference_round_trip(ubench_state *st)
+{
+	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
+	struct ping_pong *pp;
+	uint64_t n = 0;
+
+	if (lcore >= RTE_MAX_LCORE) {
+		ubench_skip_with_error(st, "no second lcore");
+		return;
+	}
+	pp = rte_zmalloc("bench_ping_pong", sizeof(*pp), RTE_CACHE_LINE_SIZE);
+	if (pp == NULL) {
+		ubench_skip_with_error(st, "no memory");
+		return;
+	}
+	if (rte_eal_remote_launch(pong_main, pp, lcore) != 0) {
+		ubench_skip_with_error(st, "rte_eal_remote_launch failed");
+		rte_free(pp);
+		return;
+	}
+	while (ubench_keep_running(st))
+		ping(pp, ++n);
+	ping(pp, PING_STOP);
+	rte_eal_wait_lcore(lcore);
+	rte_free(pp);
+	ubench_set_items_processed(st, (int64_t)n);
+}
+
+/* --------------------------------------------------------------- main -- */
+
+static void
+register_benchmarks(void)
+{
+	static const struct {
+		const char *name;
+		ubench_fn *fn;
+		bool hit;	/* pages 64 and 4096; else MISS_PAGES */
+	} xlate[] = {
+		{ "BM_translate_hit_direct", bm_translate_hit_direct, true },
+		{ "BM_translate_hit_smmu_sim", bm_translate_hit_smmu_sim, true },
+		{ "BM_translate_hit_bulk_direct", bm_translate_hit_bulk_direct,
+		  true },
+		{ "BM_translate_hit_bulk_smmu_sim",
+		  bm_translate_hit_bulk_smmu_sim, true },
+		{ "BM_translate_miss_direct", bm_translate_miss_direct, false },
+		{ "BM_translate_miss_smmu_sim", bm_translate_miss_smmu_sim,
+		  false },
+		{ "BM_translate_miss_bulk_direct",
+		  bm_translate_miss_bulk_direct, false },
+		{ "BM_translate_miss_bulk_smmu_sim",
+		  bm_translate_miss_bulk_smmu_sim, false },
+		{ "BM_translate_miss_pasid_direct",
+		  bm_translate_miss_pasid_direct, false },
+		{ "BM_translate_miss_pasid_smmu_sim",
+		  bm_translate_miss_pasid_smmu_sim, false },
+		{ "BM_translate_miss_nested_direct",
+		  bm_translate_miss_nested_direct, false },
+		{ "BM_translate_miss_nested_smmu_sim",
+		  bm_translate_miss_nested_smmu_sim, false },
+	};
+	static const struct {
+		const char *name;
+		ubench_fn *fn;
+	} churn[] = {
+		{ "BM_inv_range_direct", bm_inv_range_direct },
+		{ "BM_inv_range_smmu_sim", bm_inv_range_smmu_sim },
+		{ "BM_unmap_map_direct", bm_unmap_map_direct },
+		{ "BM_unmap_map_smmu_sim", bm_unmap_map_smmu_sim },
+	};
+	static const int64_t batches[] = { 1, 16, 256 };
+	ubench *b;
+	unsigned int i, j;
+
+	for (j = 0; j < RTE_DIM(xlate); j++) {
+		b = ubench_arg_name(ubench_register(xlate[j].name, xlate[j].fn),
+				    "pages");
+		if (xlate[j].hit) {
+			ubench_arg(b, 64);
+			ubench_arg(b, 4096);
+		} else {
+			ubench_arg(b, MISS_PAGES);
+		}
+	}
+	b = ubench_arg_name(ubench_register("BM_cmdq_tlbi_sync",
+					    bm_cmdq_tlbi_sync), "batch");
+	for (i = 0; i < RTE_DIM(batches); i++)
+		ubench_arg(b, batches[i]);
+	b = ubench_arg_name(ubench_register("BM_reference_cmd_ring",
+					    bm_reference_cmd_ring), "batch");
+	for (i = 0; i < RTE_DIM(batches); i++)
+		ubench_arg(b, batches[i]);
+	for (j = 0; j < RTE_DIM(churn); j++) {
+		b = ubench_register(churn[j].name, churn[j].fn);
+		ubench_use_real_time(ubench_arg_name(b, "translators"));
+		ubench_arg(b, 0);
+		ubench_arg(b, 1);
+	}
+	ubench_use_real_time(ubench_register("BM_reference_round_trip",
+					     bm_reference_round_trip));
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal_argv[] = {
+		argv[0], "--no-huge", "-m", "512", "--no-pci",
+		"--no-telemetry", "--file-prefix=uiommu_bench_smmu_sim",
+		"-l", "0-1", "--log-level=lib.eal:error",
+	};
+	const char *env = getenv("UIOMMU_BENCH_SEED");
+	char seed_str[32];
+	int rc;
+
+	if (env != NULL)
+		seed = strtoull(env, NULL, 0);
+	snprintf(seed_str, sizeof(seed_str), "0x%" PRIx64, seed);
+	fprintf(stderr, "bench_smmu_sim: seed %s (UIOMMU_BENCH_SEED)\n",
+		seed_str);
+	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
+		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	ubench_add_context("seed", seed_str);
+	register_benchmarks();
+	rc = ubench_main(argc, argv);
+	fixtures_destroy();
+	rte_eal_cleanup();
+	return rc;
+}
