@@ -125,19 +125,42 @@ res_fail(struct uiommu_walk_result *res, enum uiommu_fault_reason reason,
 
 /*
  * A configuration error or a configuration fetch abort: always recorded
- * (@id 0: not at all, as for an ABORT STE). @fetch: the address of the
- * failed fetch for F_*_FETCH. Returns false, for the callers' tail calls.
+ * (@id 0: not at all, as for an ABORT STE). These records carry StreamID
+ * and, where the event defines one, the SubstreamID (without SSV); no class
+ * and no input address. @fetch: the address of the failed fetch for
+ * F_*_FETCH. Returns false, for the callers' tail calls.
  */
 static bool
 txn_fail(struct smmu_model *m, const struct smmu_txn *t,
 	 struct uiommu_walk_result *res, enum uiommu_fault_reason reason,
 	 uint8_t id, uint64_t fetch)
 {
+	struct smmu_event ev = { .id = id, .sid = t->sid, .ipa = fetch };
+
 	res_fail(res, reason, 0);
-	if (id != 0)
-		txn_record(m, t, id, id == EVT_ID_F_CD_FETCH ? EVTQ_CLASS_CD :
-							       EVTQ_CLASS_IN,
-			   false, fetch);
+	if (id == 0)
+		return false;
+	switch (id) {
+	case EVT_ID_C_BAD_SUBSTREAMID:	/* a SubstreamID, but no SSV */
+		ev.ssid = t->ssid != UIOMMU_PASID_NONE ? t->ssid : 0;
+		break;
+	case EVT_ID_C_BAD_CD:
+	case EVT_ID_F_CD_FETCH:
+		ev.ssv = t->ssid != UIOMMU_PASID_NONE;
+		ev.ssid = ev.ssv ? t->ssid : 0;
+		break;
+	case EVT_ID_F_STREAM_DISABLED:
+	case EVT_ID_F_BAD_ATS_TREQ:
+		/* These describe the transaction. */
+		ev.ssv = t->ssid != UIOMMU_PASID_NONE;
+		ev.ssid = ev.ssv ? t->ssid : 0;
+		ev.rnw = !(t->access & UIOMMU_ACCESS_WRITE);
+		ev.addr = t->iova;
+		break;
+	default:
+		break;
+	}
+	smmu_model_event(m, &ev);
 	return false;
 }
 
@@ -317,7 +340,8 @@ ste_fetch(struct smmu_model *m, const struct smmu_txn *t, struct ste *ste,
 					EVT_ID_F_STE_FETCH, l1);
 		desc = load_word(l1);
 		span = FIELD_GET(STRTAB_L1_DESC_SPAN, desc);
-		if (span == 0 || idx >> (span - 1))
+		/* Span 0: no L2 table; beyond SPLIT + 1: ILLEGAL. */
+		if (span == 0 || span > split + 1 || idx >> (span - 1))
 			return txn_fail(m, t, res, UIOMMU_FAULT_BAD_DEVICE,
 					EVT_ID_C_BAD_STREAMID, 0);
 		addr = (desc & STRTAB_L1_DESC_L2PTR) +
@@ -381,6 +405,10 @@ ste_decode(struct smmu_model *m, const struct smmu_txn *t, struct ste *ste,
 	ste->config = FIELD_GET(STE_0_CONFIG, w0);
 	ste->vmid = FIELD_GET(STE_2_S2VMID, ste->word[2]);
 	switch (ste->config) {
+	case 1: case 2: case 3:
+		/* Reserved; behaves as 0b000 (abort, no event). */
+		ste->config = STE_CONFIG_ABORT;
+		return true;
 	case STE_CONFIG_ABORT:
 	case STE_CONFIG_BYPASS:
 	case STE_CONFIG_S1_TRANS:
@@ -424,15 +452,16 @@ cd_select(struct smmu_model *m, const struct smmu_txn *t,
 			return true;
 		case STE_S1DSS_SSID0:
 			return true;
-		case STE_S1DSS_TERMINATE:
-			goto bad_ssid;
-		default:
-			return txn_fail(m, t, res, UIOMMU_FAULT_BAD_TABLE,
-					EVT_ID_C_BAD_STE, 0);
+		default:	/* TERMINATE; 0b11 is reserved, behaves so */
+			return txn_fail(m, t, res, UIOMMU_FAULT_BLOCKED,
+					EVT_ID_F_STREAM_DISABLED, 0);
 		}
 	}
-	if ((uint64_t)t->ssid >> cdmax || t->ssid >> SMMU_MODEL_SSID_BITS ||
-	    (t->ssid == 0 && dss == STE_S1DSS_SSID0))
+	/* With S1DSS = SSID0, SubstreamID 0 belongs to untagged traffic. */
+	if (t->ssid == 0 && dss == STE_S1DSS_SSID0)
+		return txn_fail(m, t, res, UIOMMU_FAULT_BAD_PASID,
+				EVT_ID_F_STREAM_DISABLED, 0);
+	if ((uint64_t)t->ssid >> cdmax || t->ssid >> SMMU_MODEL_SSID_BITS)
 		goto bad_ssid;
 	*idx = t->ssid;
 	return true;
@@ -458,6 +487,7 @@ cd_locate(struct smmu_model *m, const struct smmu_txn *t,
 	}
 	switch (FIELD_GET(STE_0_S1FMT, ste->word[0])) {
 	case STE_S1FMT_LINEAR:
+	default:	/* 0b11 is reserved and behaves as linear */
 		*cd = ptr + (uint64_t)idx * CTXDESC_DWORDS * 8;
 		return true;
 	case STE_S1FMT_4K_L2:
@@ -466,9 +496,6 @@ cd_locate(struct smmu_model *m, const struct smmu_txn *t,
 	case STE_S1FMT_64K_L2:
 		split = CTXDESC_SPLIT_64K;
 		break;
-	default:
-		return txn_fail(m, t, res, UIOMMU_FAULT_BAD_TABLE,
-				EVT_ID_C_BAD_STE, 0);
 	}
 	l1 = ptr + (uint64_t)(idx >> split) * CTXDESC_L1_DESC_DWORDS * 8;
 	if (!smmu_model_mem_ok(m, l1, sizeof(desc)))

@@ -227,9 +227,9 @@ cmdq_atc_inv(struct smmu_drv *drv, struct smmu_ats_bind *b)
 	};
 
 	cmd.size = atc_span(b->inv_first, b->inv_last);
-	cmd.addr = b->inv_first & ~((1ull << (12 + cmd.size)) - 1);
-	if (cmd.size >= CMDQ_ATC_SIZE_ALL)
-		cmd.addr = 0;
+	/* SIZE 52 is everything: no address bits (and no 64-bit shift). */
+	cmd.addr = cmd.size >= CMDQ_ATC_SIZE_ALL ? 0 :
+		   b->inv_first & ~((1ull << (12 + cmd.size)) - 1);
 	b->inv_pending = false;
 	return smmu_cmdq_add(drv, &cmd);
 }
