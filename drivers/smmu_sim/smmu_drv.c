@@ -27,6 +27,7 @@ RTE_LOG_REGISTER(smmu_sim_logtype, uiommu.smmu_sim, NOTICE);
 
 #define SMMU_DRV_CMDQ_LOG2	8
 #define SMMU_DRV_EVTQ_LOG2	7
+#define SMMU_DRV_PRIQ_LOG2	5
 #define SMMU_DRV_Q_LOG2_MIN	2
 
 struct smmu_drv_args {
@@ -126,22 +127,24 @@ smmu_cr0_set(struct smmu_drv *drv, uint32_t bits)
 	return 0;
 }
 
+/* An output queue (EVTQ, PRIQ): memory aligned to its size, base and
+ * pointer registers programmed while the queue is disabled. */
 static int
-smmu_evtq_init(struct smmu_drv *drv, uint32_t log2size, int socket)
+smmu_outq_init(struct smmu_drv *drv, struct smmu_drv_queue *q,
+	       uint32_t base_reg, uint32_t prod_reg, uint32_t cons_reg,
+	       unsigned int ent_dwords, uint32_t log2size, int socket)
 {
-	size_t bytes = ((size_t)EVTQ_ENT_DWORDS * 8) << log2size;
+	size_t bytes = ((size_t)ent_dwords * 8) << log2size;
 
-	drv->evtq.mem = rte_zmalloc_socket("smmu_evtq", bytes, bytes, socket);
-	if (drv->evtq.mem == NULL)
+	q->mem = rte_zmalloc_socket("smmu_outq", bytes, bytes, socket);
+	if (q->mem == NULL)
 		return -ENOMEM;
-	drv->evtq.log2size = log2size;
-	smmu_model_write64(drv->model, SMMU_EVTQ_BASE,
-			   FIELD_PREP(Q_BASE_ADDR,
-				      (uintptr_t)drv->evtq.mem >> 5) |
-			   FIELD_PREP(Q_BASE_LOG2SIZE, log2size) |
-			   Q_BASE_RWA);
-	smmu_model_write32(drv->model, SMMU_EVTQ_PROD, 0);
-	smmu_model_write32(drv->model, SMMU_EVTQ_CONS, 0);
+	q->log2size = log2size;
+	smmu_model_write64(drv->model, base_reg,
+			   FIELD_PREP(Q_BASE_ADDR, (uintptr_t)q->mem >> 5) |
+			   FIELD_PREP(Q_BASE_LOG2SIZE, log2size) | Q_BASE_RWA);
+	smmu_model_write32(drv->model, prod_reg, 0);
+	smmu_model_write32(drv->model, cons_reg, 0);
 	return 0;
 }
 
@@ -162,6 +165,7 @@ smmu_drv_free(struct smmu_drv *drv)
 	smmu_strtab_fini(drv);
 	rte_free(drv->cmdq.mem);
 	rte_free(drv->evtq.mem);
+	rte_free(drv->priq.mem);
 	rte_free(drv->sync_word);
 	rte_free(drv->tag_info);
 	smmu_model_destroy(drv->model);
@@ -202,7 +206,15 @@ smmu_hw_init(struct uiommu_hw *hw, const char *args,
 	if (rc == 0)
 		rc = smmu_cmdq_init(drv, a.cmdq_log2, socket);
 	if (rc == 0)
-		rc = smmu_evtq_init(drv, a.evtq_log2, socket);
+		rc = smmu_outq_init(drv, &drv->evtq, SMMU_EVTQ_BASE,
+				    SMMU_EVTQ_PROD, SMMU_EVTQ_CONS,
+				    EVTQ_ENT_DWORDS, a.evtq_log2, socket);
+	/* The PRIQ is enabled, as PRI is advertised, but the model never
+	 * produces page requests (doc/smmu_sim.md). */
+	if (rc == 0)
+		rc = smmu_outq_init(drv, &drv->priq, SMMU_PRIQ_BASE,
+				    SMMU_PRIQ_PROD, SMMU_PRIQ_CONS,
+				    PRIQ_ENT_DWORDS, SMMU_DRV_PRIQ_LOG2, socket);
 	if (rc != 0)
 		goto err_free;
 	/* Queues first, then translation: the driver can invalidate
@@ -210,6 +222,8 @@ smmu_hw_init(struct uiommu_hw *hw, const char *args,
 	rc = smmu_cr0_set(drv, CR0_CMDQEN);
 	if (rc == 0)
 		rc = smmu_cr0_set(drv, CR0_EVTQEN);
+	if (rc == 0)
+		rc = smmu_cr0_set(drv, CR0_PRIQEN);
 	if (rc == 0) {
 		struct smmu_cmd cmd = {
 			.opcode = CMDQ_OP_CFGI_STE_RANGE,

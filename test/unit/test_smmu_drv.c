@@ -598,10 +598,11 @@ Test(smmu_hw, bad_args_fail_einval_and_free_everything)
 	cr_assert_eq(uiommu_ctx_obj_count(ctx, UIOMMU_OBJ_HW), 1);
 }
 
-Test(smmu_hw, bring_up_enables_smmu_cmdq_and_evtq)
+Test(smmu_hw, bring_up_enables_smmu_and_its_queues)
 {
 	struct smmu_model *m = drv_of(hw)->model;
-	uint32_t want = CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN;
+	uint32_t want = CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN |
+		       CR0_PRIQEN;
 
 	cr_assert_eq(smmu_model_read32(m, SMMU_CR0), want, "CR0 %#x",
 		     smmu_model_read32(m, SMMU_CR0));
