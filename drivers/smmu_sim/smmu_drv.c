@@ -288,7 +288,7 @@ smmu_dev_init(struct uiommu_dev *dev)
 	}
 	rc = smmu_strtab_ensure(drv, dd);
 	if (rc == 0)
-		rc = smmu_cd_table_alloc(drv, dd, uiommu_dev_pasid_bits(dev),
+		rc = smmu_cd_table_alloc(dd, uiommu_dev_pasid_bits(dev),
 					 socket);
 	if (rc != 0)
 		goto err;
@@ -300,7 +300,7 @@ smmu_dev_init(struct uiommu_dev *dev)
 		}
 	}
 	/* Valid and aborting until something is attached. */
-	smmu_ste_build(drv, dd, ste);
+	smmu_ste_build(dd, ste);
 	rc = smmu_ste_write(drv, dd, ste);
 	if (rc == 0)
 		return 0;
@@ -320,17 +320,14 @@ smmu_dev_fini(struct uiommu_dev *dev)
 	struct smmu_drv *drv = smmu_drv_of(uiommu_dev_hw(dev));
 	struct smmu_drv_dev *dd = uiommu_dev_priv(dev);
 	uint64_t ste[STRTAB_STE_DWORDS] = { 0 };
-	struct smmu_cmd cfgi = {
-		.opcode = CMDQ_OP_CFGI_STE, .sid = dd->sid, .leaf = true,
-	};
 
-	/* Invalid STE; the sync's grace period covers walks still in the
-	 * CD table and lookups still in the ATC. */
-	smmu_ste_write(drv, dd, ste);
 	if (dd->atc != NULL)
 		smmu_atc_unlink(drv->model, dd->atc);
-	smmu_cmdq_issue_sync(drv, &cfgi);
-	uiommu_iotlb_sync(drv->hw);
+	/* Invalid STE. The CMD_SYNC that ends its write waits a grace
+	 * period: no walk is still in the CD table, no lookup in the ATC.
+	 * Should the queue have failed, wait for one all the same. */
+	if (smmu_ste_write(drv, dd, ste) != 0)
+		uiommu_iotlb_sync(drv->hw);
 	if (dd->atc != NULL)
 		smmu_atc_free(dd->atc);
 	smmu_cd_table_free(dd);
@@ -574,7 +571,7 @@ smmu_attach_pasid(struct smmu_drv *drv, struct smmu_drv_dev *dd,
 		dd->n_nested_cds++;
 	else
 		dd->n_s1_cds++;
-	smmu_ste_build(drv, dd, ste);
+	smmu_ste_build(dd, ste);
 	rc = smmu_ste_write(drv, dd, ste);
 	if (rc == 0)
 		return 0;
@@ -654,7 +651,7 @@ smmu_attach_rid(struct smmu_drv *drv, struct smmu_drv_dev *dd,
 	dd->rid_tag = tag;
 	if (leaves_nested)
 		dd->nest_parent = NULL;
-	smmu_ste_build(drv, dd, ste);
+	smmu_ste_build(dd, ste);
 	rc = smmu_ste_write(drv, dd, ste);
 	if (rc != 0)
 		goto err_restore;
@@ -711,7 +708,7 @@ smmu_detach(struct uiommu_dev *dev, uint32_t pasid)
 		}
 	}
 	/* STE first (it may stop using the CD table), then the CD. */
-	smmu_ste_build(drv, dd, ste);
+	smmu_ste_build(dd, ste);
 	smmu_ste_write(drv, dd, ste);
 	if (slot != NULL)
 		smmu_cd_write(drv, dd, pasid == UIOMMU_PASID_NONE ? 0 : pasid,

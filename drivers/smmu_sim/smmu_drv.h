@@ -137,7 +137,6 @@ struct smmu_drv {
 	struct smmu_drv_queue cmdq, evtq, priq;
 
 	pthread_mutex_t cmdq_lock;
-	uint32_t cmdq_batched;		/* written since the last PROD write */
 	bool cmdq_dirty;		/* commands since the last CMD_SYNC */
 	uint32_t *sync_word;		/* CMD_SYNC MSI target */
 	uint32_t sync_seq;
@@ -191,15 +190,15 @@ int smmu_strtab_init(struct smmu_drv *drv, bool linear, int socket);
 void smmu_strtab_fini(struct smmu_drv *drv);
 /* Make sure @sid has an STE; point dd->ste at it. */
 int smmu_strtab_ensure(struct smmu_drv *drv, struct smmu_drv_dev *dd);
-int smmu_cd_table_alloc(struct smmu_drv *drv, struct smmu_drv_dev *dd,
-			uint8_t pasid_bits, int socket);
+int smmu_cd_table_alloc(struct smmu_drv_dev *dd, uint8_t pasid_bits,
+			int socket);
 void smmu_cd_table_free(struct smmu_drv_dev *dd);
 /* The CD slot of @ssid, allocating its leaf if @create. NULL: -ENOMEM or
  * no leaf. */
 uint64_t *smmu_cd_slot(struct smmu_drv_dev *dd, uint32_t ssid, bool create,
 		       int socket);
 /* Encode an STE / CD from what the driver knows. */
-void smmu_ste_build(const struct smmu_drv *drv, const struct smmu_drv_dev *dd,
+void smmu_ste_build(const struct smmu_drv_dev *dd,
 		    uint64_t ste[STRTAB_STE_DWORDS]);
 int smmu_cd_build(const struct uiommu_domain *dom, uint16_t asid,
 		  uint64_t cd[CTXDESC_DWORDS]);

@@ -86,7 +86,7 @@ uiommu_smmu_sim_event_read(struct uiommu_hw *hw,
 
 		smmu_event_decode(rec, &ev);
 		event_export(&ev, &events[got++]);
-		cons = (cons & Q_OVERFLOW_FLAG) | smmu_queue_inc(log2, cons);
+		cons = smmu_queue_inc(log2, cons);	/* keeps OVACKFLG */
 	}
 	smmu_model_write32(m, SMMU_EVTQ_CONS, cons);
 	drv->stats.events_read += got;

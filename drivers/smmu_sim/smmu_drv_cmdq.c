@@ -158,7 +158,6 @@ cmdq_ring(struct smmu_drv *drv)
 
 	smmu_model_write32(m, SMMU_CMDQ_PROD, drv->cmdq.prod);
 	drv->stats.doorbells++;
-	drv->cmdq_batched = 0;
 	for (tries = 0; tries < CMDQ_ERR_RETRIES; tries++) {
 		uint32_t active = smmu_model_read32(m, SMMU_GERROR) ^
 				  smmu_model_read32(m, SMMU_GERRORN);
@@ -190,7 +189,6 @@ smmu_cmdq_add_raw(struct smmu_drv *drv, const uint64_t raw[2])
 	ent[0] = raw[0];
 	ent[1] = raw[1];
 	q->prod = smmu_queue_inc(q->log2size, q->prod);
-	drv->cmdq_batched++;
 	drv->cmdq_dirty = true;
 	drv->stats.cmds[FIELD_GET(CMDQ_0_OP, raw[0])]++;
 	return 0;

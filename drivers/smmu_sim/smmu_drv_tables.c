@@ -105,12 +105,10 @@ smmu_strtab_ensure(struct smmu_drv *drv, struct smmu_drv_dev *dd)
 }
 
 int
-smmu_cd_table_alloc(struct smmu_drv *drv, struct smmu_drv_dev *dd,
-		    uint8_t pasid_bits, int socket)
+smmu_cd_table_alloc(struct smmu_drv_dev *dd, uint8_t pasid_bits, int socket)
 {
 	size_t bytes;
 
-	RTE_SET_USED(drv);
 	dd->s1cdmax = pasid_bits;
 	if (pasid_bits <= SMMU_DRV_CD_LINEAR_MAX) {
 		dd->s1fmt = STE_S1FMT_LINEAR;
@@ -205,12 +203,10 @@ ste_s1_words(const struct smmu_drv_dev *dd, uint64_t dss, uint64_t ste[])
 }
 
 void
-smmu_ste_build(const struct smmu_drv *drv, const struct smmu_drv_dev *dd,
-	       uint64_t ste[STRTAB_STE_DWORDS])
+smmu_ste_build(const struct smmu_drv_dev *dd, uint64_t ste[STRTAB_STE_DWORDS])
 {
 	uint64_t config, dss = STE_S1DSS_TERMINATE;
 
-	RTE_SET_USED(drv);
 	memset(ste, 0, STE_BYTES);
 	if (dd->rid_kind == SMMU_RID_S1 || dd->rid_kind == SMMU_RID_NESTED)
 		dss = STE_S1DSS_SSID0;
