@@ -17,6 +17,13 @@
 
 #include <uiommu.h>
 
+#include "ubench.h"
+
+/* The timed translation loops' shape, shared so results compare. */
+#define ACCESS_LEN	64u		/* one cache line per translation */
+#define BATCH		256u		/* translations per timer check */
+#define BURST		32u		/* translations per bulk call */
+
 /* splitmix64: small, seedable, and good enough to shuffle with. */
 static uint64_t
 rng_next(uint64_t *state)
@@ -106,6 +113,60 @@ round_trip_ns(unsigned int lcore, unsigned int n)
 	rte_eal_wait_lcore(lcore);
 	rte_free(pp);
 	return (double)(t1 - t0) * 1e9 / (double)rte_get_timer_hz() / n;
+}
+
+/* The timed loop of single calls. Returns the number of translations. */
+static __rte_noinline uint64_t
+translate_loop(ubench_state *st, const struct uiommu_port *port,
+	       const uint64_t *stream, uint32_t mask)
+{
+	uint64_t n = 0;
+	uint32_t pos = 0, i;
+
+	while (ubench_keep_running_batch(st, BATCH)) {
+		const uint64_t *iova = &stream[pos];
+
+		for (i = 0; i < BATCH; i++)
+			UBENCH_SINK(uiommu_translate(port, iova[i], ACCESS_LEN,
+						     UIOMMU_ACCESS_READ));
+		pos = (pos + BATCH) & mask;
+		n += BATCH;
+	}
+	return n;
+}
+
+/*
+ * The timed loop of bursts: BATCH / BURST calls of uiommu_translate_bulk()
+ * per timer check, each storing its VAs to one array that is kept live, as
+ * a PMD's burst would fill its descriptors. Returns the number of
+ * translations; adds the ones the calls reported done to @done.
+ */
+static __rte_noinline uint64_t
+translate_bulk_loop(ubench_state *st, const struct uiommu_port *port,
+		    const uint64_t *stream, uint32_t mask, uint64_t *done)
+{
+	uint32_t len[BURST];
+	void *va[BURST];
+	uint64_t n = 0, ok = 0;
+	uint32_t pos = 0, b, i;
+
+	for (i = 0; i < BURST; i++)
+		len[i] = ACCESS_LEN;
+	/* Lengths come from memory, as a burst's descriptors would give
+	 * them: not a constant the compiler could fold. */
+	UBENCH_SINK_MEM(len);
+	while (ubench_keep_running_batch(st, BATCH)) {
+		for (b = 0; b < BATCH; b += BURST) {
+			ok += uiommu_translate_bulk(port, &stream[pos + b], len,
+						    UIOMMU_ACCESS_READ, va,
+						    BURST);
+			UBENCH_SINK_MEM(va);
+		}
+		pos = (pos + BATCH) & mask;
+		n += BATCH;
+	}
+	*done += ok;
+	return n;
 }
 
 #endif /* BENCH_COMMON_H */

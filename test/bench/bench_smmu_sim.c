@@ -75,10 +75,7 @@
 #define PGSIZE_4K	(1ull << PGSHIFT_4K)
 #define IOVA_BASE	0x100000000ull	/* 4 GiB */
 #define IPA_BASE	0x40000000ull	/* nested: stage-1 output, 1 GiB */
-#define ACCESS_LEN	64u		/* one cache line per translation */
 #define STREAM_LEN_MIN	(1u << 17)	/* IOVAs per stream */
-#define BATCH		256u		/* translations per timer check */
-#define BURST		32u		/* translations per bulk call */
 #define QUIESCE_EVERY	32u		/* translator burst */
 #define SID		1u
 #define PASID		1u		/* SSID 0 is the RID's on an SMMU */
@@ -395,53 +392,6 @@ translate_warm(const struct fixture *fx)
 			return i + 1;
 	}
 	return 0;
-}
-
-/* The timed loop of single calls, as bench_translate's. */
-static __rte_noinline uint64_t
-translate_loop(ubench_state *st, const struct uiommu_port *port,
-	       const uint64_t *stream, uint32_t mask)
-{
-	uint64_t n = 0;
-	uint32_t pos = 0, i;
-
-	while (ubench_keep_running_batch(st, BATCH)) {
-		const uint64_t *iova = &stream[pos];
-
-		for (i = 0; i < BATCH; i++)
-			UBENCH_SINK(uiommu_translate(port, iova[i], ACCESS_LEN,
-						     UIOMMU_ACCESS_READ));
-		pos = (pos + BATCH) & mask;
-		n += BATCH;
-	}
-	return n;
-}
-
-/* The timed loop of bursts of BURST, as bench_translate's. */
-static __rte_noinline uint64_t
-translate_bulk_loop(ubench_state *st, const struct uiommu_port *port,
-		    const uint64_t *stream, uint32_t mask, uint64_t *done)
-{
-	uint32_t len[BURST];
-	void *va[BURST];
-	uint64_t n = 0, ok = 0;
-	uint32_t pos = 0, b, i;
-
-	for (i = 0; i < BURST; i++)
-		len[i] = ACCESS_LEN;
-	UBENCH_SINK_MEM(len);
-	while (ubench_keep_running_batch(st, BATCH)) {
-		for (b = 0; b < BATCH; b += BURST) {
-			ok += uiommu_translate_bulk(port, &stream[pos + b], len,
-						    UIOMMU_ACCESS_READ, va,
-						    BURST);
-			UBENCH_SINK_MEM(va);
-		}
-		pos = (pos + BATCH) & mask;
-		n += BATCH;
-	}
-	*done += ok;
-	return n;
 }
 
 /*

@@ -82,10 +82,7 @@
 #define PGSHIFT_4K	12u
 #define PGSHIFT_2M	21u
 #define IOVA_BASE	0x100000000ull	/* 4 GiB: L0 index 0, L1 index 4 */
-#define ACCESS_LEN	64u		/* one cache line per translation */
 #define STREAM_LEN_MIN	(1u << 17)	/* IOVAs per stream: 1 MiB or more */
-#define BATCH		256u		/* translations per timer check */
-#define BURST		32u		/* translations per bulk call */
 #define QUIESCE_EVERY	32u		/* translator burst */
 #define SID		1u
 #define PROT_RW		(UIOMMU_PROT_READ | UIOMMU_PROT_WRITE)
@@ -731,26 +728,6 @@ translate_warm(const struct xlate_fixture *fx)
 	return 0;
 }
 
-/* The timed loop of single calls. Returns the number of translations. */
-static __rte_noinline uint64_t
-translate_loop(ubench_state *st, const struct uiommu_port *port,
-	       const uint64_t *stream, uint32_t mask)
-{
-	uint64_t n = 0;
-	uint32_t pos = 0, i;
-
-	while (ubench_keep_running_batch(st, BATCH)) {
-		const uint64_t *iova = &stream[pos];
-
-		for (i = 0; i < BATCH; i++)
-			UBENCH_SINK(uiommu_translate(port, iova[i], ACCESS_LEN,
-						     UIOMMU_ACCESS_READ));
-		pos = (pos + BATCH) & mask;
-		n += BATCH;
-	}
-	return n;
-}
-
 /*
  * 0, as a value that depends on @va: its top bit, which a user-space
  * address has clear, hidden from the compiler (that can prove it clear in
@@ -789,40 +766,6 @@ translate_chained_loop(ubench_state *st, const struct uiommu_port *port,
 		pos = (pos + BATCH) & mask;
 		n += BATCH;
 	}
-	return n;
-}
-
-/*
- * The timed loop of bursts: BATCH / BURST calls of uiommu_translate_bulk()
- * per timer check, each storing its VAs to one array that is kept live, as
- * a PMD's burst would fill its descriptors. Returns the number of
- * translations; adds the ones the calls reported done to @done.
- */
-static __rte_noinline uint64_t
-translate_bulk_loop(ubench_state *st, const struct uiommu_port *port,
-		    const uint64_t *stream, uint32_t mask, uint64_t *done)
-{
-	uint32_t len[BURST];
-	void *va[BURST];
-	uint64_t n = 0, ok = 0;
-	uint32_t pos = 0, b, i;
-
-	for (i = 0; i < BURST; i++)
-		len[i] = ACCESS_LEN;
-	/* Lengths come from memory, as a burst's descriptors would give
-	 * them: not a constant the compiler could fold. */
-	UBENCH_SINK_MEM(len);
-	while (ubench_keep_running_batch(st, BATCH)) {
-		for (b = 0; b < BATCH; b += BURST) {
-			ok += uiommu_translate_bulk(port, &stream[pos + b], len,
-						    UIOMMU_ACCESS_READ, va,
-						    BURST);
-			UBENCH_SINK_MEM(va);
-		}
-		pos = (pos + BATCH) & mask;
-		n += BATCH;
-	}
-	*done += ok;
 	return n;
 }
 
