@@ -935,35 +935,6 @@ bm_unmap_map_smmu_sim(ubench_state *st)
 	bm_churn(st, BK_SMMU_SIM, OP_UNMAP_MAP);
 }
 
-static void
-bm_reference_round_trip(ubench_state *st)
-{
-	unsigned int lcore = rte_get_next_lcore(-1, 1, 0);
-	struct ping_pong *pp;
-	uint64_t n = 0;
-
-	if (lcore >= RTE_MAX_LCORE) {
-		ubench_skip_with_error(st, "no second lcore");
-		return;
-	}
-	pp = rte_zmalloc("bench_ping_pong", sizeof(*pp), RTE_CACHE_LINE_SIZE);
-	if (pp == NULL) {
-		ubench_skip_with_error(st, "no memory");
-		return;
-	}
-	if (rte_eal_remote_launch(pong_main, pp, lcore) != 0) {
-		ubench_skip_with_error(st, "rte_eal_remote_launch failed");
-		rte_free(pp);
-		return;
-	}
-	while (ubench_keep_running(st))
-		ping(pp, ++n);
-	ping(pp, PING_STOP);
-	rte_eal_wait_lcore(lcore);
-	rte_free(pp);
-	ubench_set_items_processed(st, (int64_t)n);
-}
-
 /* --------------------------------------------------------------- main -- */
 
 static void
