@@ -131,9 +131,9 @@ dev_new(struct uiommu_hw *h, uint32_t sid, uint8_t pasid_bits, bool ats)
 }
 
 static struct uiommu_domain *
-s1_new(struct uiommu_hw *h)
+paging_new(struct uiommu_hw *h, enum uiommu_iopt_fmt fmt)
 {
-	struct uiommu_domain_params p = { .fmt = UIOMMU_IOPT_ARM_LPAE_S1 };
+	struct uiommu_domain_params p = { .fmt = fmt };
 	struct uiommu_domain *dom = uiommu_domain_create(h,
 			UIOMMU_DOMAIN_PAGING, &p);
 
@@ -142,14 +142,15 @@ s1_new(struct uiommu_hw *h)
 }
 
 static struct uiommu_domain *
+s1_new(struct uiommu_hw *h)
+{
+	return paging_new(h, UIOMMU_IOPT_ARM_LPAE_S1);
+}
+
+static struct uiommu_domain *
 s2_new(struct uiommu_hw *h)
 {
-	struct uiommu_domain_params p = { .fmt = UIOMMU_IOPT_ARM_LPAE_S2 };
-	struct uiommu_domain *dom = uiommu_domain_create(h,
-			UIOMMU_DOMAIN_PAGING, &p);
-
-	cr_assert_not_null(dom, "rte_errno %d", rte_errno);
-	return dom;
+	return paging_new(h, UIOMMU_IOPT_ARM_LPAE_S2);
 }
 
 static struct uiommu_domain *

@@ -2050,46 +2050,43 @@ host_buf(void)
 	return buf;
 }
 
+/* One stage of @fmt at the RID: map, probe, unmap half, probe again. */
+static void
+walk_single_stage(struct walk_case *c, struct space *sp,
+		  enum uiommu_iopt_fmt fmt)
+{
+	bool stage2 = fmt == UIOMMU_IOPT_ARM_LPAE_S2;
+	uint8_t *buf = host_buf();
+	struct uiommu_domain *dom;
+	struct uiommu_dev *dev;
+
+	hw_up(NULL);
+	rnd_init(&c->rnd, c->name);
+	dev = dev_new(SID_A, 0, false);
+	dom = domain_new(fmt);
+	c->dom = dom;
+	c->port = attach_ok(dev, UIOMMU_PASID_NONE, dom);
+	space_fill(&c->rnd, sp, dom, stage2, buf, NULL);
+	probe_all(c, true);
+	space_unmap_some(&c->rnd, sp, dom);
+	probe_all(c, false);
+	rte_free(buf);
+}
+
 Test(walker, stage1_walk_agrees_with_core)
 {
 	static struct space s1;
 	struct walk_case c = { .name = "stage 1", .s1 = &s1 };
-	struct uiommu_domain *dom;
-	struct uiommu_dev *dev;
-	uint8_t *buf = host_buf();
 
-	hw_up(NULL);
-	rnd_init(&c.rnd, c.name);
-	dev = dev_new(SID_A, 0, false);
-	dom = domain_new(UIOMMU_IOPT_ARM_LPAE_S1);
-	c.dom = dom;
-	c.port = attach_ok(dev, UIOMMU_PASID_NONE, dom);
-	space_fill(&c.rnd, &s1, dom, false, buf, NULL);
-	probe_all(&c, true);
-	space_unmap_some(&c.rnd, &s1, dom);
-	probe_all(&c, false);
-	rte_free(buf);
+	walk_single_stage(&c, &s1, UIOMMU_IOPT_ARM_LPAE_S1);
 }
 
 Test(walker, stage2_walk_agrees_with_core)
 {
 	static struct space s2;
 	struct walk_case c = { .name = "stage 2", .s2 = &s2 };
-	struct uiommu_domain *dom;
-	struct uiommu_dev *dev;
-	uint8_t *buf = host_buf();
 
-	hw_up(NULL);
-	rnd_init(&c.rnd, c.name);
-	dev = dev_new(SID_A, 0, false);
-	dom = domain_new(UIOMMU_IOPT_ARM_LPAE_S2);
-	c.dom = dom;
-	c.port = attach_ok(dev, UIOMMU_PASID_NONE, dom);
-	space_fill(&c.rnd, &s2, dom, true, buf, NULL);
-	probe_all(&c, true);
-	space_unmap_some(&c.rnd, &s2, dom);
-	probe_all(&c, false);
-	rte_free(buf);
+	walk_single_stage(&c, &s2, UIOMMU_IOPT_ARM_LPAE_S2);
 }
 
 /* Stage-1 outputs are IPAs, mostly inside the parent's mappings; the
