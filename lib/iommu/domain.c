@@ -52,12 +52,53 @@ domain_iopt_cfg(const struct uiommu_hw *hw,
 	return 0;
 }
 
+/*
+ * Allocate a domain (with a table of @cfg unless NULL) and add it to the
+ * ctx; a NESTED one also to its @parent's children. Arguments checked.
+ * NULL with rte_errno ENOMEM (or iopt_alloc's).
+ */
+static struct uiommu_domain *
+domain_new(struct uiommu_hw *hw, enum uiommu_domain_type type,
+	   const struct iopt_cfg *cfg, struct uiommu_domain *parent)
+{
+	struct uiommu_ctx *ctx = hw->obj.ctx;
+	struct uiommu_domain *dom;
+
+	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
+	if (dom == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	if (cfg != NULL) {
+		dom->iopt = iopt_alloc(cfg);
+		if (dom->iopt == NULL) {
+			rte_free(dom);
+			return NULL;	/* rte_errno set */
+		}
+	}
+	dom->hw = hw;
+	dom->type = type;
+	dom->parent = parent;
+	LIST_INIT(&dom->tctx);
+	LIST_INIT(&dom->children);
+	pthread_mutex_init(&dom->lock, NULL);
+	pthread_mutex_lock(&ctx->lock);
+	ctx_obj_add(ctx, &dom->obj, UIOMMU_OBJ_DOMAIN);
+	hw->obj.refcnt++;
+	if (parent != NULL) {
+		parent->obj.refcnt++;
+		pthread_mutex_lock(&parent->lock);
+		LIST_INSERT_HEAD(&parent->children, dom, sibling);
+		pthread_mutex_unlock(&parent->lock);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return dom;
+}
+
 struct uiommu_domain *
 uiommu_domain_create(struct uiommu_hw *hw, enum uiommu_domain_type type,
 		     const struct uiommu_domain_params *params)
 {
-	struct uiommu_domain *dom;
-	struct uiommu_ctx *ctx;
 	struct iopt_cfg cfg;
 
 	if (hw == NULL || type < UIOMMU_DOMAIN_PAGING ||
@@ -67,29 +108,8 @@ uiommu_domain_create(struct uiommu_hw *hw, enum uiommu_domain_type type,
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	ctx = hw->obj.ctx;
-	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
-	if (dom == NULL) {
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	dom->hw = hw;
-	dom->type = type;
-	LIST_INIT(&dom->tctx);
-	LIST_INIT(&dom->children);
-	pthread_mutex_init(&dom->lock, NULL);
-	if (type == UIOMMU_DOMAIN_PAGING) {
-		dom->iopt = iopt_alloc(&cfg);
-		if (dom->iopt == NULL) {
-			rte_free(dom);
-			return NULL;	/* rte_errno set */
-		}
-	}
-	pthread_mutex_lock(&ctx->lock);
-	ctx_obj_add(ctx, &dom->obj, UIOMMU_OBJ_DOMAIN);
-	hw->obj.refcnt++;
-	pthread_mutex_unlock(&ctx->lock);
-	return dom;
+	return domain_new(hw, type, type == UIOMMU_DOMAIN_PAGING ? &cfg : NULL,
+			  NULL);
 }
 
 struct uiommu_domain *
@@ -97,8 +117,6 @@ uiommu_domain_create_nested(struct uiommu_domain *parent,
 			    const struct uiommu_domain_params *params)
 {
 	struct uiommu_domain_params p = { 0 };
-	struct uiommu_domain *dom;
-	struct uiommu_ctx *ctx;
 	struct iopt_cfg cfg;
 
 	if (params != NULL)
@@ -114,32 +132,7 @@ uiommu_domain_create_nested(struct uiommu_domain *parent,
 	}
 	/* Stage 1 outputs IPAs: the parent's input space. */
 	cfg.oas = parent->iopt->cfg.ias;
-	ctx = parent->obj.ctx;
-	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
-	if (dom == NULL) {
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	dom->iopt = iopt_alloc(&cfg);
-	if (dom->iopt == NULL) {
-		rte_free(dom);
-		return NULL;	/* rte_errno set */
-	}
-	dom->hw = parent->hw;
-	dom->type = UIOMMU_DOMAIN_NESTED;
-	dom->parent = parent;
-	LIST_INIT(&dom->tctx);
-	LIST_INIT(&dom->children);
-	pthread_mutex_init(&dom->lock, NULL);
-	pthread_mutex_lock(&ctx->lock);
-	ctx_obj_add(ctx, &dom->obj, UIOMMU_OBJ_DOMAIN);
-	dom->hw->obj.refcnt++;
-	parent->obj.refcnt++;
-	pthread_mutex_lock(&parent->lock);
-	LIST_INSERT_HEAD(&parent->children, dom, sibling);
-	pthread_mutex_unlock(&parent->lock);
-	pthread_mutex_unlock(&ctx->lock);
-	return dom;
+	return domain_new(parent->hw, UIOMMU_DOMAIN_NESTED, &cfg, parent);
 }
 
 int
