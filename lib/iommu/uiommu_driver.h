@@ -173,6 +173,51 @@ void uiommu_iotlb_sync(struct uiommu_hw *hw);
  */
 void uiommu_fault_report(struct uiommu_hw *hw, const struct uiommu_fault *f);
 
+/* ------------------------------------------------ fetchable memory -- */
+
+/** Most disjoint memory ranges a struct uiommu_memrange holds. */
+#define UIOMMU_MEMRANGE_MAX	16
+
+/**
+ * The memory an emulated IOMMU may fetch structures from: the EAL's memseg
+ * lists ([start, end) of each, adjacent lists merged), snapshotted once. A
+ * device model checks every address it reads or writes on the device's
+ * behalf (tables, queues, status writes) against it, so that a wild pointer
+ * in a structure becomes the architecture's fetch-error fault, never a
+ * crash. It catches wild pointers, not pointers into a list's reserved but
+ * unbacked part. Written once by uiommu_memrange_init(), then read-only.
+ */
+struct uiommu_memrange {
+	unsigned int n;				/**< ranges in use */
+	uintptr_t start[UIOMMU_MEMRANGE_MAX];	/**< first byte */
+	uintptr_t end[UIOMMU_MEMRANGE_MAX];	/**< one past the last */
+};
+
+/**
+ * Snapshot the EAL's memseg lists into @p mr. Takes the memory hotplug lock
+ * (rte_memseg_list_walk): do not call it with that lock held.
+ * @return 0; -ENOSPC (more than UIOMMU_MEMRANGE_MAX disjoint lists).
+ */
+int uiommu_memrange_init(struct uiommu_memrange *mr);
+
+/**
+ * Whether the @p len bytes at @p addr lie inside one range of @p mr.
+ * Lockless; any thread. False for @p len 0 and for a range that wraps.
+ */
+static inline bool
+uiommu_memrange_ok(const struct uiommu_memrange *mr, uint64_t addr,
+		   uint64_t len)
+{
+	unsigned int i;
+
+	if (len == 0 || addr + len < addr)
+		return false;
+	for (i = 0; i < mr->n; i++)
+		if (addr >= mr->start[i] && addr + len <= mr->end[i])
+			return true;
+	return false;
+}
+
 #ifdef __cplusplus
 }
 #endif
