@@ -2,9 +2,10 @@
 /*
  * I/O page tables (iopt): the format-neutral interface.
  *
- * One struct iopt is the page table of one PAGING domain. A format (Arm LPAE
- * stage 1 / stage 2 now; VT-d first / second level later) implements
- * struct iopt_ops; the domain code picks the format from the hw's caps.
+ * One struct iopt is the page table of one PAGING (or NESTED) domain. A
+ * format (Arm LPAE stage 1 / stage 2, VT-d first / second level) implements
+ * struct iopt_ops, the four of them over the shared radix-tree engine of
+ * iopt_radix.h; the domain code picks the format from the hw's caps.
  *
  * Concurrency:
  * - One writer at a time (the domain's lock): map, unmap.
@@ -29,6 +30,7 @@
 #include "uiommu_driver.h"
 
 struct iopt;
+struct iopt_radix_fmt;
 
 /* What an unmap removed, for the invalidation and frees that follow it. */
 struct iopt_gather {
@@ -71,6 +73,11 @@ struct iopt_ops {
 	/* Free a table at @level and every table below it. No walker may
 	 * still hold any of them. */
 	void (*free_tree)(struct iopt *iopt, void *table, unsigned int level);
+	/* The entry encoding, for formats built on iopt_radix.c. */
+	const struct iopt_radix_fmt *radix;
+	/* The format cannot express write-only: WRITE needs READ (Arm
+	 * stage 1's AP, x86 paging's R/W). map must not be asked for it. */
+	bool no_write_only;
 };
 
 struct iopt {
@@ -81,7 +88,10 @@ struct iopt {
 	uint64_t n_tables;	/* table pages in use (writer only) */
 };
 
-/* Create a table of format cfg->fmt. NULL with rte_errno EINVAL/ENOMEM. */
+/*
+ * Create a table of format cfg->fmt. NULL with rte_errno EINVAL (unknown
+ * format, ias or oas out of the format's range) or ENOMEM.
+ */
 struct iopt *iopt_alloc(const struct iopt_cfg *cfg);
 void iopt_free(struct iopt *iopt);
 
