@@ -25,6 +25,26 @@
 #define DOMAIN_PROT_ALL	(UIOMMU_PROT_READ | UIOMMU_PROT_WRITE | \
 			 UIOMMU_PROT_CACHE | UIOMMU_PROT_MMIO)
 
+/* The hw's stage-1 / stage-2 table format, if it has that stage. */
+static bool
+hw_has_s1_fmt(const struct uiommu_hw *hw, enum uiommu_iopt_fmt fmt)
+{
+	return (hw->caps.stages & 1) && fmt == hw->caps.s1_fmt;
+}
+
+static bool
+hw_has_s2_fmt(const struct uiommu_hw *hw, enum uiommu_iopt_fmt fmt)
+{
+	return (hw->caps.stages & 2) && fmt == hw->caps.s2_fmt;
+}
+
+/*
+ * The table configuration of a domain on @hw: DEFAULT is the stage-1
+ * format if the hw has stage 1, else the stage-2 one; an explicit format
+ * must be one of the two, on a hw with that stage. The ias defaults to the
+ * hw's, capped at the format's; whether an explicit one fits the format is
+ * iopt_alloc()'s business.
+ */
 static int
 domain_iopt_cfg(const struct uiommu_hw *hw,
 		const struct uiommu_domain_params *params,
@@ -36,14 +56,13 @@ domain_iopt_cfg(const struct uiommu_hw *hw,
 		p = *params;
 	cfg->fmt = p.fmt;
 	if (cfg->fmt == UIOMMU_IOPT_DEFAULT)
-		cfg->fmt = (hw->caps.stages & 1) ? UIOMMU_IOPT_ARM_LPAE_S1 :
-						   UIOMMU_IOPT_ARM_LPAE_S2;
-	if (cfg->fmt >= UIOMMU_IOPT_FMT_MAX)
+		cfg->fmt = (hw->caps.stages & 1) ? hw->caps.s1_fmt :
+						   hw->caps.s2_fmt;
+	if (!hw_has_s1_fmt(hw, cfg->fmt) && !hw_has_s2_fmt(hw, cfg->fmt))
 		return -EINVAL;
-	if ((cfg->fmt == UIOMMU_IOPT_ARM_LPAE_S1 && !(hw->caps.stages & 1)) ||
-	    (cfg->fmt == UIOMMU_IOPT_ARM_LPAE_S2 && !(hw->caps.stages & 2)))
-		return -EINVAL;
-	cfg->ias = p.ias != 0 ? p.ias : hw->caps.ias;
+	cfg->ias = p.ias != 0 ? p.ias :
+		   RTE_MIN((unsigned int)hw->caps.ias,
+			   iopt_fmt_max_ias(cfg->fmt));
 	if (cfg->ias > hw->caps.ias)
 		return -EINVAL;
 	cfg->oas = hw->caps.oas;
@@ -121,11 +140,15 @@ uiommu_domain_create_nested(struct uiommu_domain *parent,
 
 	if (params != NULL)
 		p = *params;
-	if (p.fmt == UIOMMU_IOPT_DEFAULT)
-		p.fmt = UIOMMU_IOPT_ARM_LPAE_S1;
 	if (parent == NULL || parent->type != UIOMMU_DOMAIN_PAGING ||
-	    parent->iopt->cfg.fmt != UIOMMU_IOPT_ARM_LPAE_S2 ||
-	    p.fmt != UIOMMU_IOPT_ARM_LPAE_S1 ||
+	    !hw_has_s2_fmt(parent->hw, parent->iopt->cfg.fmt) ||
+	    !(parent->hw->caps.stages & 1)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (p.fmt == UIOMMU_IOPT_DEFAULT)
+		p.fmt = parent->hw->caps.s1_fmt;
+	if (p.fmt != parent->hw->caps.s1_fmt ||
 	    domain_iopt_cfg(parent->hw, &p, &cfg) != 0) {
 		rte_errno = EINVAL;
 		return NULL;
@@ -226,8 +249,7 @@ uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va, uint64_t size,
 	if ((oa & (RTE_PGSIZE_4K - 1)) || oa + size < oa ||
 	    !(prot & (UIOMMU_PROT_READ | UIOMMU_PROT_WRITE)) ||
 	    (prot & ~DOMAIN_PROT_ALL) ||
-	    (iopt->cfg.fmt == UIOMMU_IOPT_ARM_LPAE_S1 &&
-	     !(prot & UIOMMU_PROT_READ)))
+	    (iopt->ops->no_write_only && !(prot & UIOMMU_PROT_READ)))
 		return -EINVAL;
 	if ((oa + size - 1) >> iopt->cfg.oas)
 		return -ERANGE;

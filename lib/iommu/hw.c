@@ -49,6 +49,21 @@ hw_ops_find(const char *name)
 	return NULL;
 }
 
+/* Table formats the backend left DEFAULT are Arm's, as before formats
+ * were a capability. -EINVAL for a format the core does not know. */
+static int
+hw_caps_fmt_init(struct uiommu_hw_caps *caps)
+{
+	if (caps->s1_fmt == UIOMMU_IOPT_DEFAULT)
+		caps->s1_fmt = UIOMMU_IOPT_ARM_LPAE_S1;
+	if (caps->s2_fmt == UIOMMU_IOPT_DEFAULT)
+		caps->s2_fmt = UIOMMU_IOPT_ARM_LPAE_S2;
+	if (caps->s1_fmt >= UIOMMU_IOPT_FMT_MAX ||
+	    caps->s2_fmt >= UIOMMU_IOPT_FMT_MAX)
+		return -EINVAL;
+	return 0;
+}
+
 static int
 hw_tags_init(struct uiommu_hw *hw)
 {
@@ -154,7 +169,9 @@ uiommu_hw_create(struct uiommu_ctx *ctx, const char *backend, const char *args)
 	rc = ops->hw_init(hw, args, &hw->caps);
 	if (rc != 0)
 		goto err_unlock;
-	rc = hw_tags_init(hw);
+	rc = hw_caps_fmt_init(&hw->caps);
+	if (rc == 0)
+		rc = hw_tags_init(hw);
 	if (rc == 0)
 		rc = fault_queue_init(hw, &ctx->params);
 	for (l = 0; rc == 0 && l < RTE_MAX_LCORE; l++)

@@ -9,7 +9,9 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "iopt_arm_lpae.h"
 #include "iopt_private.h"
+#include "iopt_vtd.h"
 
 #define IOPT_TABLE_SIZE		4096u
 #define IOPT_GATHER_MAX		4096u
@@ -21,9 +23,28 @@ iopt_alloc(const struct iopt_cfg *cfg)
 	case UIOMMU_IOPT_ARM_LPAE_S1:
 	case UIOMMU_IOPT_ARM_LPAE_S2:
 		return iopt_arm_lpae_alloc(cfg);
+	case UIOMMU_IOPT_VTD_FL:
+	case UIOMMU_IOPT_VTD_SL:
+		return iopt_vtd_alloc(cfg);
 	default:
 		rte_errno = EINVAL;
 		return NULL;
+	}
+}
+
+unsigned int
+iopt_fmt_max_ias(enum uiommu_iopt_fmt fmt)
+{
+	switch (fmt) {
+	case UIOMMU_IOPT_ARM_LPAE_S1:
+	case UIOMMU_IOPT_ARM_LPAE_S2:
+		return ARM_LPAE_MAX_IAS;
+	case UIOMMU_IOPT_VTD_FL:
+		return VTD_FL_MAX_IAS;
+	case UIOMMU_IOPT_VTD_SL:
+		return VTD_SL_MAX_IAS;
+	default:
+		return 0;
 	}
 }
 

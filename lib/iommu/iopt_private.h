@@ -94,9 +94,12 @@ struct iopt {
  */
 struct iopt *iopt_alloc(const struct iopt_cfg *cfg);
 void iopt_free(struct iopt *iopt);
+/* Widest input size format @fmt can translate; 0 for an unknown format. */
+unsigned int iopt_fmt_max_ias(enum uiommu_iopt_fmt fmt);
 
 /* Formats */
 struct iopt *iopt_arm_lpae_alloc(const struct iopt_cfg *cfg);
+struct iopt *iopt_vtd_alloc(const struct iopt_cfg *cfg);
 
 /* Table pages: zeroed, 4 KiB aligned, on cfg->socket_id. */
 void *iopt_table_alloc(const struct iopt *iopt);

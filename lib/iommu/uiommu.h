@@ -68,6 +68,13 @@ enum uiommu_iopt_fmt {
 	UIOMMU_IOPT_DEFAULT = 0,	/**< the hw's preferred format */
 	UIOMMU_IOPT_ARM_LPAE_S1,	/**< VMSAv8-64 stage 1, 4 KiB granule */
 	UIOMMU_IOPT_ARM_LPAE_S2,	/**< VMSAv8-64 stage 2, 4 KiB granule */
+	/** VT-d first level: x86-64 4-level paging (IA-32e), 4 KiB pages,
+	 *  2 MiB / 1 GiB leaves; at most 47 input bits (the lower canonical
+	 *  half); cannot express write-only */
+	UIOMMU_IOPT_VTD_FL,
+	/** VT-d second level: 3 levels (39 bits, SAGAW bit 1) or 4 (48 bits,
+	 *  SAGAW bit 2), 4 KiB pages, 2 MiB / 1 GiB leaves */
+	UIOMMU_IOPT_VTD_SL,
 	UIOMMU_IOPT_FMT_MAX,
 };
 
@@ -96,6 +103,12 @@ struct uiommu_hw_caps {
 	bool pri;		/**< page request interface */
 	bool tlb_tag_pasid;	/**< TLB entries are tagged by PASID too */
 	uint32_t tag_bits;	/**< context tag (ASID/DID) width */
+	/** Table format of stage 1 (first level); a backend that leaves it
+	 *  UIOMMU_IOPT_DEFAULT gets UIOMMU_IOPT_ARM_LPAE_S1 */
+	enum uiommu_iopt_fmt s1_fmt;
+	/** Table format of stage 2 (second level); DEFAULT from a backend
+	 *  means UIOMMU_IOPT_ARM_LPAE_S2 */
+	enum uiommu_iopt_fmt s2_fmt;
 };
 
 /** Device creation parameters. */
@@ -106,8 +119,13 @@ struct uiommu_dev_params {
 
 /** Domain creation parameters (PAGING). Zero = defaults. */
 struct uiommu_domain_params {
-	enum uiommu_iopt_fmt fmt; /**< page-table format */
-	uint8_t ias;		  /**< IOVA bits; 0 = the hw's */
+	/** page-table format: DEFAULT (the hw's stage-1 format if it has
+	 *  stage 1, else its stage-2 one), or the hw's caps.s1_fmt or
+	 *  caps.s2_fmt */
+	enum uiommu_iopt_fmt fmt;
+	/** IOVA bits; 0 = the hw's, capped at what the format translates
+	 *  (47 for UIOMMU_IOPT_VTD_FL) */
+	uint8_t ias;
 };
 
 /** A fault record: one failed device access. */
@@ -244,8 +262,10 @@ int uiommu_dev_destroy(struct uiommu_dev *dev);
 /**
  * Create a domain on @p hw.
  * @param params  PAGING only; NULL for defaults
- * @return the domain, or NULL with rte_errno: EINVAL (unknown type or
- *   format, ias out of range), ENOSPC (no context tag), ENOMEM.
+ * @return the domain, or NULL with rte_errno: EINVAL (unknown type; a
+ *   format that is neither the hw's stage-1 format (with stage 1) nor its
+ *   stage-2 one (with stage 2); ias above the hw's or outside the format's
+ *   range), ENOSPC (no context tag), ENOMEM.
  */
 struct uiommu_domain *uiommu_domain_create(struct uiommu_hw *hw,
 		enum uiommu_domain_type type,
@@ -260,8 +280,10 @@ struct uiommu_domain *uiommu_domain_create(struct uiommu_hw *hw,
  * parent invalidates every nested domain over it. The parent cannot be
  * destroyed while a nested domain uses it (-EBUSY).
  *
- * @param parent  PAGING domain of format UIOMMU_IOPT_ARM_LPAE_S2
- * @param params  NULL, or fmt DEFAULT/ARM_LPAE_S1 and the IOVA bits
+ * @param parent  PAGING domain whose format is the hw's stage-2 format
+ *   (caps.s2_fmt: ARM_LPAE_S2, VTD_SL)
+ * @param params  NULL, or fmt DEFAULT or the hw's stage-1 format
+ *   (caps.s1_fmt: ARM_LPAE_S1, VTD_FL) and the IOVA bits
  * @return the domain, or NULL with rte_errno: EINVAL (parent NULL, not a
  *   stage-2 PAGING domain, or the hw lacks stage 1; bad params), ENOMEM.
  */
@@ -276,11 +298,14 @@ int uiommu_domain_destroy(struct uiommu_domain *dom);
  * Map [iova, iova + size) to host memory at @p va. Picks the largest page
  * sizes that the alignment of both addresses and the size allow.
  *
- * @param prot  UIOMMU_PROT_*; at least READ or WRITE (stage 1 cannot express
- *   write-only: WRITE needs READ there)
+ * @param prot  UIOMMU_PROT_*; at least READ or WRITE. Some formats cannot
+ *   express write-only, and there WRITE needs READ: Arm stage 1
+ *   (UIOMMU_IOPT_ARM_LPAE_S1) and VT-d first level (UIOMMU_IOPT_VTD_FL);
+ *   Arm stage 2 and VT-d second level can.
  * @return 0; -EINVAL (not a PAGING domain, zero size, iova/va/size not 4 KiB
- *   aligned, bad prot, range wrapping); -ERANGE (beyond the domain's input
- *   size or above the 48-bit output size); -EEXIST (overlaps a mapping);
+ *   aligned, bad prot, write-only where the format cannot express it, range
+ *   wrapping); -ERANGE (beyond the domain's input size or above its output
+ *   size, the hw's oas); -EEXIST (overlaps a mapping);
  *   -ENOMEM. On failure nothing is mapped.
  * Thread safety: any thread; serialised per domain.
  */

@@ -64,7 +64,8 @@ struct uiommu_hw_ops {
 	size_t hw_priv_size;	/**< bytes of uiommu_hw_priv() */
 	size_t dev_priv_size;	/**< bytes of uiommu_dev_priv() */
 
-	/** Set up the instance and fill @p caps. (ctx lock) @return 0/-errno */
+	/** Set up the instance and fill @p caps (zeroed; s1_fmt/s2_fmt left
+	 *  DEFAULT mean the Arm LPAE formats). (ctx lock) @return 0/-errno */
 	int (*hw_init)(struct uiommu_hw *hw, const char *args,
 		       struct uiommu_hw_caps *caps);
 	/** Tear it down; every dev and domain is gone. (ctx lock) */
@@ -127,9 +128,12 @@ enum uiommu_domain_type uiommu_domain_type(const struct uiommu_domain *dom);
 struct uiommu_iopt_info {
 	enum uiommu_iopt_fmt fmt;	/**< table format */
 	uint64_t root;			/**< host VA of the top-level table */
-	uint8_t ias;			/**< input bits (T0SZ = 64 - ias) */
+	uint8_t ias;			/**< input bits (Arm: T0SZ = 64 - ias) */
 	uint8_t oas;			/**< output bits */
-	uint8_t start_level;		/**< level of the top-level table */
+	/** level of the top-level table, numbered alike in every format
+	 *  (3: 4 KiB leaves, 0: a 4-level table's top); VT-d second level:
+	 *  AW = 2 - start_level */
+	uint8_t start_level;
 };
 
 /**
