@@ -201,11 +201,10 @@ map_pages(struct uiommu_domain *dom, uint64_t iova, uint64_t out_base,
 static struct uiommu_domain *
 fixture_domain(struct fixture *fx, const char **step)
 {
-	const struct uiommu_domain_params s2 = {
-		.fmt = UIOMMU_IOPT_ARM_LPAE_S2,
-	};
 	uintptr_t host = (uintptr_t)fx->host.map;
+	struct uiommu_domain_params s2 = { 0 };
 	struct uiommu_domain *parent, *dom;
+	struct uiommu_hw_caps caps;
 	int rc;
 
 	*step = "uiommu_domain_create";
@@ -217,6 +216,9 @@ fixture_domain(struct fixture *fx, const char **step)
 		rc = map_pages(dom, IOVA_BASE, host, fx->cfg.npages);
 		goto out;
 	}
+	/* The parent in the hw's stage-2 format (LPAE S2, VT-d SL). */
+	uiommu_hw_get_caps(fx->hw, &caps);
+	s2.fmt = caps.s2_fmt;
 	parent = uiommu_domain_create(fx->hw, UIOMMU_DOMAIN_PAGING, &s2);
 	if (parent == NULL)
 		return NULL;
@@ -658,6 +660,100 @@ bm_churn(ubench_state *st, const char *backend, enum churn_op op)
 		ubench_set_items_processed(st, ubench_iterations(st));
 out:
 	churn_destroy(&c);
+}
+
+/*
+ * The translate and churn benchmarks of one backend @bk (its registration
+ * name, as an identifier): one function per benchmark, since a ubench_fn
+ * takes no argument, and bench_backend_register_@bk() registering them as
+ *   BM_translate_{hit,hit_bulk}_@bk/pages:{64,4096}
+ *   BM_translate_{miss,miss_bulk,miss_pasid,miss_nested}_@bk/pages:4096
+ *   BM_{inv_range,unmap_map}_@bk/translators:{0,1}/real_time
+ */
+#define BENCH_BACKEND_DEFINE(bk)					\
+static void bm_translate_hit_##bk(ubench_state *st)			\
+{ bm_translate(st, #bk, PORT_RID, false, false); }			\
+static void bm_translate_hit_bulk_##bk(ubench_state *st)		\
+{ bm_translate(st, #bk, PORT_RID, false, true); }			\
+static void bm_translate_miss_##bk(ubench_state *st)			\
+{ bm_translate(st, #bk, PORT_RID, true, false); }			\
+static void bm_translate_miss_bulk_##bk(ubench_state *st)		\
+{ bm_translate(st, #bk, PORT_RID, true, true); }			\
+static void bm_translate_miss_pasid_##bk(ubench_state *st)		\
+{ bm_translate(st, #bk, PORT_PASID, true, false); }			\
+static void bm_translate_miss_nested_##bk(ubench_state *st)		\
+{ bm_translate(st, #bk, PORT_NESTED, true, false); }			\
+static void bm_inv_range_##bk(ubench_state *st)				\
+{ bm_churn(st, #bk, OP_INV_RANGE); }					\
+static void bm_unmap_map_##bk(ubench_state *st)				\
+{ bm_churn(st, #bk, OP_UNMAP_MAP); }					\
+static void								\
+bench_backend_register_##bk(void)					\
+{									\
+	const struct bench_backend_fns fns = {				\
+		.hit = bm_translate_hit_##bk,				\
+		.hit_bulk = bm_translate_hit_bulk_##bk,			\
+		.miss = bm_translate_miss_##bk,				\
+		.miss_bulk = bm_translate_miss_bulk_##bk,		\
+		.miss_pasid = bm_translate_miss_pasid_##bk,		\
+		.miss_nested = bm_translate_miss_nested_##bk,		\
+		.inv_range = bm_inv_range_##bk,				\
+		.unmap_map = bm_unmap_map_##bk,				\
+	};								\
+									\
+	bench_backend_register(#bk, &fns);				\
+}
+
+struct bench_backend_fns {
+	ubench_fn *hit, *hit_bulk, *miss, *miss_bulk, *miss_pasid, *miss_nested;
+	ubench_fn *inv_range, *unmap_map;
+};
+
+static void
+bench_backend_register(const char *bk, const struct bench_backend_fns *fns)
+{
+	const struct {
+		const char *what;
+		ubench_fn *fn;
+		bool hit;	/* pages 64 and 4096; else MISS_PAGES */
+	} xlate[] = {
+		{ "hit", fns->hit, true },
+		{ "hit_bulk", fns->hit_bulk, true },
+		{ "miss", fns->miss, false },
+		{ "miss_bulk", fns->miss_bulk, false },
+		{ "miss_pasid", fns->miss_pasid, false },
+		{ "miss_nested", fns->miss_nested, false },
+	};
+	const struct {
+		const char *what;
+		ubench_fn *fn;
+	} churn[] = {
+		{ "inv_range", fns->inv_range },
+		{ "unmap_map", fns->unmap_map },
+	};
+	char name[64];
+	ubench *b;
+	unsigned int j;
+
+	for (j = 0; j < RTE_DIM(xlate); j++) {
+		snprintf(name, sizeof(name), "BM_translate_%s_%s",
+			 xlate[j].what, bk);
+		b = ubench_arg_name(ubench_register(name, xlate[j].fn),
+				    "pages");
+		if (xlate[j].hit) {
+			ubench_arg(b, 64);
+			ubench_arg(b, 4096);
+		} else {
+			ubench_arg(b, MISS_PAGES);
+		}
+	}
+	for (j = 0; j < RTE_DIM(churn); j++) {
+		snprintf(name, sizeof(name), "BM_%s_%s", churn[j].what, bk);
+		b = ubench_register(name, churn[j].fn);
+		ubench_use_real_time(ubench_arg_name(b, "translators"));
+		ubench_arg(b, 0);
+		ubench_arg(b, 1);
+	}
 }
 
 #endif /* BENCH_BACKEND_H */

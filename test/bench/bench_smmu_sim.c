@@ -70,25 +70,8 @@
 #include "smmu_drv.h"	/* internal: the CMDQ functions and cmdq_lock */
 #include "bench_backend.h"
 
-/* One function per (benchmark, backend): a ubench_fn has no argument. */
-#define BM_TRANSLATE(name, kind, miss, bulk)				\
-static void								\
-name##_direct(ubench_state *st)						\
-{									\
-	bm_translate(st, "direct", kind, miss, bulk);			\
-}									\
-static void								\
-name##_smmu_sim(ubench_state *st)					\
-{									\
-	bm_translate(st, "smmu_sim", kind, miss, bulk);			\
-}
-
-BM_TRANSLATE(bm_translate_hit, PORT_RID, false, false)
-BM_TRANSLATE(bm_translate_hit_bulk, PORT_RID, false, true)
-BM_TRANSLATE(bm_translate_miss, PORT_RID, true, false)
-BM_TRANSLATE(bm_translate_miss_bulk, PORT_RID, true, true)
-BM_TRANSLATE(bm_translate_miss_pasid, PORT_PASID, true, false)
-BM_TRANSLATE(bm_translate_miss_nested, PORT_NESTED, true, false)
+BENCH_BACKEND_DEFINE(direct)
+BENCH_BACKEND_DEFINE(smmu_sim)
 
 /* -------------------------------------------------------------- cmdq -- */
 
@@ -288,85 +271,17 @@ out:
 }
 
 
-static void
-bm_inv_range_direct(ubench_state *st)
-{
-	bm_churn(st, "direct", OP_INV_RANGE);
-}
-
-static void
-bm_inv_range_smmu_sim(ubench_state *st)
-{
-	bm_churn(st, "smmu_sim", OP_INV_RANGE);
-}
-
-static void
-bm_unmap_map_direct(ubench_state *st)
-{
-	bm_churn(st, "direct", OP_UNMAP_MAP);
-}
-
-static void
-bm_unmap_map_smmu_sim(ubench_state *st)
-{
-	bm_churn(st, "smmu_sim", OP_UNMAP_MAP);
-}
-
 /* --------------------------------------------------------------- main -- */
 
 static void
 register_benchmarks(void)
 {
-	static const struct {
-		const char *name;
-		ubench_fn *fn;
-		bool hit;	/* pages 64 and 4096; else MISS_PAGES */
-	} xlate[] = {
-		{ "BM_translate_hit_direct", bm_translate_hit_direct, true },
-		{ "BM_translate_hit_smmu_sim", bm_translate_hit_smmu_sim, true },
-		{ "BM_translate_hit_bulk_direct", bm_translate_hit_bulk_direct,
-		  true },
-		{ "BM_translate_hit_bulk_smmu_sim",
-		  bm_translate_hit_bulk_smmu_sim, true },
-		{ "BM_translate_miss_direct", bm_translate_miss_direct, false },
-		{ "BM_translate_miss_smmu_sim", bm_translate_miss_smmu_sim,
-		  false },
-		{ "BM_translate_miss_bulk_direct",
-		  bm_translate_miss_bulk_direct, false },
-		{ "BM_translate_miss_bulk_smmu_sim",
-		  bm_translate_miss_bulk_smmu_sim, false },
-		{ "BM_translate_miss_pasid_direct",
-		  bm_translate_miss_pasid_direct, false },
-		{ "BM_translate_miss_pasid_smmu_sim",
-		  bm_translate_miss_pasid_smmu_sim, false },
-		{ "BM_translate_miss_nested_direct",
-		  bm_translate_miss_nested_direct, false },
-		{ "BM_translate_miss_nested_smmu_sim",
-		  bm_translate_miss_nested_smmu_sim, false },
-	};
-	static const struct {
-		const char *name;
-		ubench_fn *fn;
-	} churn[] = {
-		{ "BM_inv_range_direct", bm_inv_range_direct },
-		{ "BM_inv_range_smmu_sim", bm_inv_range_smmu_sim },
-		{ "BM_unmap_map_direct", bm_unmap_map_direct },
-		{ "BM_unmap_map_smmu_sim", bm_unmap_map_smmu_sim },
-	};
 	static const int64_t batches[] = { 1, 16, 256 };
 	ubench *b;
-	unsigned int i, j;
+	unsigned int i;
 
-	for (j = 0; j < RTE_DIM(xlate); j++) {
-		b = ubench_arg_name(ubench_register(xlate[j].name, xlate[j].fn),
-				    "pages");
-		if (xlate[j].hit) {
-			ubench_arg(b, 64);
-			ubench_arg(b, 4096);
-		} else {
-			ubench_arg(b, MISS_PAGES);
-		}
-	}
+	bench_backend_register_direct();
+	bench_backend_register_smmu_sim();
 	b = ubench_arg_name(ubench_register("BM_cmdq_tlbi_sync",
 					    bm_cmdq_tlbi_sync), "batch");
 	for (i = 0; i < RTE_DIM(batches); i++)
@@ -375,12 +290,6 @@ register_benchmarks(void)
 					    bm_reference_cmd_ring), "batch");
 	for (i = 0; i < RTE_DIM(batches); i++)
 		ubench_arg(b, batches[i]);
-	for (j = 0; j < RTE_DIM(churn); j++) {
-		b = ubench_register(churn[j].name, churn[j].fn);
-		ubench_use_real_time(ubench_arg_name(b, "translators"));
-		ubench_arg(b, 0);
-		ubench_arg(b, 1);
-	}
 	ubench_use_real_time(ubench_register("BM_reference_round_trip",
 					     bm_reference_round_trip));
 }
