@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 
 #include <rte_common.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -754,6 +755,43 @@ bench_backend_register(const char *bk, const struct bench_backend_fns *fns)
 		ubench_arg(b, 0);
 		ubench_arg(b, 1);
 	}
+}
+
+/*
+ * main() of a backend benchmark binary called @name: EAL with fixed
+ * arguments (no hugepages, lcores 0-1, a --file-prefix of its own so the
+ * binaries may run next to each other), the seed from UIOMMU_BENCH_SEED,
+ * then @register_fn and Google Benchmark with the command line.
+ */
+static int
+bench_backend_main(int argc, char **argv, const char *name,
+		   void (*register_fn)(void))
+{
+	char prefix[64];
+	char *eal_argv[] = {
+		argv[0], "--no-huge", "-m", "512", "--no-pci",
+		"--no-telemetry", prefix, "-l", "0-1",
+		"--log-level=lib.eal:error",
+	};
+	const char *env = getenv("UIOMMU_BENCH_SEED");
+	char seed_str[32];
+	int rc;
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=uiommu_%s", name);
+	if (env != NULL)
+		seed = strtoull(env, NULL, 0);
+	snprintf(seed_str, sizeof(seed_str), "0x%" PRIx64, seed);
+	fprintf(stderr, "%s: seed %s (UIOMMU_BENCH_SEED)\n", name, seed_str);
+	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
+		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	ubench_add_context("seed", seed_str);
+	register_fn();
+	rc = ubench_main(argc, argv);
+	fixtures_destroy();
+	rte_eal_cleanup();
+	return rc;
 }
 
 #endif /* BENCH_BACKEND_H */

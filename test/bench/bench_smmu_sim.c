@@ -297,28 +297,6 @@ register_benchmarks(void)
 int
 main(int argc, char **argv)
 {
-	char *eal_argv[] = {
-		argv[0], "--no-huge", "-m", "512", "--no-pci",
-		"--no-telemetry", "--file-prefix=uiommu_bench_smmu_sim",
-		"-l", "0-1", "--log-level=lib.eal:error",
-	};
-	const char *env = getenv("UIOMMU_BENCH_SEED");
-	char seed_str[32];
-	int rc;
-
-	if (env != NULL)
-		seed = strtoull(env, NULL, 0);
-	snprintf(seed_str, sizeof(seed_str), "0x%" PRIx64, seed);
-	fprintf(stderr, "bench_smmu_sim: seed %s (UIOMMU_BENCH_SEED)\n",
-		seed_str);
-	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
-		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
-		return 1;
-	}
-	ubench_add_context("seed", seed_str);
-	register_benchmarks();
-	rc = ubench_main(argc, argv);
-	fixtures_destroy();
-	rte_eal_cleanup();
-	return rc;
+	return bench_backend_main(argc, argv, "bench_smmu_sim",
+				  register_benchmarks);
 }
