@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the benchmarks, write Google Benchmark JSON to $BUILD/bench.json
-# (bench_translate) and $BUILD/bench_smmu_sim.json (bench_smmu_sim), and
-# print the ratios that matter: each measurement against its reference loop.
+# (bench_translate), $BUILD/bench_smmu_sim.json (bench_smmu_sim) and
+# $BUILD/bench_vtd_sim.json (bench_vtd_sim), and print the ratios that
+# matter: each measurement against its reference loop.
 #
 #   test/bench/run.sh [--benchmark_* options]
 #
@@ -10,22 +11,22 @@
 # BUILD (default: build) is the meson build directory; MIN_TIME (seconds per
 # run, default 0.3) and REPS (repetitions, default 5; the ratios use the
 # medians) trade time for noise. The defaults take about 100 s for
-# bench_translate and 80 s for bench_smmu_sim; BENCHES (default
-# "bench_translate bench_smmu_sim") picks which run. bench_smmu_sim runs
-# its repetitions randomly interleaved, so that drift in this noisy VM
-# falls on both sides of each smmu_sim / direct ratio alike.
-# UIOMMU_BENCH_SEED goes to both, UIOMMU_BENCH_COLD_PAGES to bench_translate.
-# One run.sh at a time: each binary's EAL --file-prefix is fixed (the two
-# binaries have different ones).
+# bench_translate and 80 s for each backend binary; BENCHES (default
+# "bench_translate bench_smmu_sim bench_vtd_sim") picks which run. The
+# backend binaries run their repetitions randomly interleaved, so that drift
+# in this noisy VM falls on both sides of each backend / direct ratio alike.
+# UIOMMU_BENCH_SEED goes to every binary, UIOMMU_BENCH_COLD_PAGES to
+# bench_translate. One run.sh at a time: each binary's EAL --file-prefix is
+# fixed (each binary has its own).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 build=${BUILD:-build}
-benches=${BENCHES:-bench_translate bench_smmu_sim}
+benches=${BENCHES:-bench_translate bench_smmu_sim bench_vtd_sim}
 
 for name in $benches; do
 	case $name in
-	bench_translate|bench_smmu_sim) ;;
+	bench_translate|bench_smmu_sim|bench_vtd_sim) ;;
 	*) echo "run.sh: BENCHES: unknown $name" >&2; exit 1 ;;
 	esac
 	if [ ! -x "$build/test/bench/$name" ]; then
@@ -94,6 +95,43 @@ def round_trip_ratio(label, name):
     note = "(round trip changed)" if max(rtt) > 1.5 * min(rtt) else ""
     print(f"  {label:<46} {t:9.2f} ns / {mean:8.2f} ns = {t / mean:6.2f}x "
           f"{note}")
+
+
+def backend_ratios(bk, s1, pasid_how):
+    """Translate hit and miss of backend bk against direct."""
+    print(f" translate hit, {bk} / direct: same pages, same stream (~1: a hit"
+          " never reaches the backend)")
+    for pages in (64, 4096):
+        for api, bm in (("single", "hit"), ("burst 32", "hit_bulk")):
+            ratio(f"4 KiB pages, working set {pages}, {api}",
+                  f"BM_translate_{bm}_{bk}/pages:{pages}",
+                  f"BM_translate_{bm}_direct/pages:{pages}")
+    print(f" translate miss (2-entry IOTLB), {bk} / direct, 4096 pages")
+    for label, bm in ((f"{s1} at the RID, single", "miss"),
+                      (f"{s1} at the RID, burst 32", "miss_bulk"),
+                      (f"{s1} at PASID 1 ({pasid_how}), single",
+                       "miss_pasid"),
+                      ("nested (both stages), single", "miss_nested")):
+        ratio(label, f"BM_translate_{bm}_{bk}/pages:4096",
+              f"BM_translate_{bm}_direct/pages:4096")
+
+
+def churn_ratios(bk):
+    """Invalidation and strict unmap under load, bk against direct."""
+    for op, what in (("inv_range", "uiommu_inv_range() of one page"),
+                     ("unmap_map", "strict unmap + map of one page")):
+        print(f" {what}, {bk} / direct")
+        for t, label in ((0, "no lcore online"),
+                         (1, "one lcore translating")):
+            ratio(label, f"BM_{op}_{bk}/translators:{t}/real_time",
+                  f"BM_{op}_direct/translators:{t}/real_time")
+        print(f" {what}, one lcore translating / a cache line's round trip")
+        for b in ("direct", bk):
+            round_trip_ratio(b, f"BM_{op}_{b}/translators:1/real_time")
+    print("  (BM_reference_round_trip alone: "
+          + (f"{ns_per_item('BM_reference_round_trip/real_time'):.1f} ns)"
+             if ns_per_item("BM_reference_round_trip/real_time") else
+             "not run)"))
 
 
 def finish():
@@ -226,42 +264,40 @@ if [[ " $benches " == *" bench_smmu_sim "* ]] &&
 		--benchmark_enable_random_interleaving=true "$@"; then
 smmu_sim_py=$(cat <<'EOF'
 print(f"\nsmmu_sim ratios (time per operation, medians) from {sys.argv[1]}:")
-print(" translate hit, smmu_sim / direct: same pages, same stream (~1: a hit"
-      " never reaches the backend)")
-for pages in (64, 4096):
-    for api, bm in (("single", "hit"), ("burst 32", "hit_bulk")):
-        ratio(f"4 KiB pages, working set {pages}, {api}",
-              f"BM_translate_{bm}_smmu_sim/pages:{pages}",
-              f"BM_translate_{bm}_direct/pages:{pages}")
-print(" translate miss (2-entry IOTLB), smmu_sim / direct, 4096 pages")
-for label, bm in (("stage 1 at the RID, single", "miss"),
-                  ("stage 1 at the RID, burst 32", "miss_bulk"),
-                  ("stage 1 at PASID 1 (CD by SSID), single", "miss_pasid"),
-                  ("nested (stage 1 + stage 2), single", "miss_nested")):
-    ratio(label, f"BM_translate_{bm}_smmu_sim/pages:4096",
-          f"BM_translate_{bm}_direct/pages:4096")
+backend_ratios("smmu_sim", "stage 1", "CD by SSID")
 print(" CMDQ: B TLBI_NH_VA + one CMD_SYNC, no lcore online / the same"
       " entries written\n to a plain ring, per TLBI")
 for batch in (1, 16, 256):
     ratio(f"B = {batch}", f"BM_cmdq_tlbi_sync/batch:{batch}",
           f"BM_reference_cmd_ring/batch:{batch}")
-for op, what in (("inv_range", "uiommu_inv_range() of one page"),
-                 ("unmap_map", "strict unmap + map of one page")):
-    print(f" {what}, smmu_sim / direct")
-    for t, label in ((0, "no lcore online"), (1, "one lcore translating")):
-        ratio(label, f"BM_{op}_smmu_sim/translators:{t}/real_time",
-              f"BM_{op}_direct/translators:{t}/real_time")
-    print(f" {what}, one lcore translating / a cache line's round trip")
-    for bk in ("direct", "smmu_sim"):
-        round_trip_ratio(bk, f"BM_{op}_{bk}/translators:1/real_time")
-print("  (BM_reference_round_trip alone: "
-      + (f"{ns_per_item('BM_reference_round_trip/real_time'):.1f} ns)"
-         if ns_per_item("BM_reference_round_trip/real_time") else
-         "not run)"))
+churn_ratios("smmu_sim")
 finish()
 EOF
 )
 python3 -c "$common"$'\n'"$smmu_sim_py" "$build/bench_smmu_sim.json" || status=$?
+fi
+
+if [[ " $benches " == *" bench_vtd_sim "* ]] &&
+	run_bench bench_vtd_sim "$build/bench_vtd_sim.json" \
+		--benchmark_enable_random_interleaving=true "$@"; then
+vtd_sim_py=$(cat <<'EOF'
+print(f"\nvtd_sim ratios (time per operation, medians) from {sys.argv[1]}:")
+backend_ratios("vtd_sim", "first level", "its PASID entry")
+print(" QI: B page-selective IOTLB invalidations + one wait descriptor, no"
+      " lcore online /\n the same descriptors written to a plain ring, per"
+      " invalidation")
+for batch in (1, 16, 256):
+    ratio(f"B = {batch}", f"BM_qi_iotlb_wait/batch:{batch}",
+          f"BM_reference_desc_ring/batch:{batch}")
+churn_ratios("vtd_sim")
+print(" MSI through interrupt remapping / a plain IRTE table lookup")
+for vectors in (1, 64):
+    ratio(f"{vectors} vectors", f"BM_msi_remap/vectors:{vectors}",
+          f"BM_reference_irte_lookup/vectors:{vectors}")
+finish()
+EOF
+)
+python3 -c "$common"$'\n'"$vtd_sim_py" "$build/bench_vtd_sim.json" || status=$?
 fi
 
 if [ "$results" -eq 0 ]; then
