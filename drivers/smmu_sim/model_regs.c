@@ -25,54 +25,8 @@
 #include <rte_common.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
-#include <rte_memory.h>
 
 #include "smmu_model.h"
-
-/* ----------------------------------------------------- memory ranges -- */
-
-static int
-model_add_range(const struct rte_memseg_list *msl, void *arg)
-{
-	struct smmu_model *m = arg;
-	uintptr_t start = (uintptr_t)msl->base_va;
-	uintptr_t end = start + msl->len;
-	unsigned int i;
-
-	if (msl->base_va == NULL || msl->len == 0)
-		return 0;
-	/* EAL reserves its lists back to back: merging keeps the scan in
-	 * smmu_model_mem_ok() short. */
-	for (i = 0; i < m->n_ranges; i++) {
-		if (m->range_end[i] == start) {
-			m->range_end[i] = end;
-			return 0;
-		}
-		if (m->range_start[i] == end) {
-			m->range_start[i] = start;
-			return 0;
-		}
-	}
-	if (m->n_ranges == SMMU_MODEL_MAX_RANGES)
-		return -1;
-	m->range_start[m->n_ranges] = start;
-	m->range_end[m->n_ranges] = end;
-	m->n_ranges++;
-	return 0;
-}
-
-bool
-smmu_model_mem_ok(const struct smmu_model *m, uint64_t addr, uint64_t len)
-{
-	unsigned int i;
-
-	if (len == 0 || addr + len < addr)
-		return false;
-	for (i = 0; i < m->n_ranges; i++)
-		if (addr >= m->range_start[i] && addr + len <= m->range_end[i])
-			return true;
-	return false;
-}
 
 /* ------------------------------------------------------ create/destroy -- */
 
@@ -101,7 +55,7 @@ model_reset_regs(struct smmu_model *m)
 }
 
 /* NULL with rte_errno ENOMEM, or ENOSPC (more disjoint memseg lists than
- * SMMU_MODEL_MAX_RANGES). */
+ * UIOMMU_MEMRANGE_MAX). */
 struct smmu_model *
 smmu_model_create(struct uiommu_hw *hw, int socket_id)
 {
@@ -124,7 +78,7 @@ smmu_model_create(struct uiommu_hw *hw, int socket_id)
 	if (m->ctx_vmid == NULL)
 		goto err_free_regs;
 	/* Takes the memory hotplug lock: must not run under it. */
-	if (rte_memseg_list_walk(model_add_range, m) != 0) {
+	if (uiommu_memrange_init(&m->mem) != 0) {
 		err = ENOSPC;
 		goto err_free_ctx_vmid;
 	}

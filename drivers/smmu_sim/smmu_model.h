@@ -52,7 +52,6 @@
 #define SMMU_MODEL_IAS		48
 #define SMMU_MODEL_OAS		48
 #define SMMU_MODEL_QS_MAX	19	/* log2 of the largest queue */
-#define SMMU_MODEL_MAX_RANGES	16	/* memory ranges the model may fetch */
 #define SMMU_MODEL_TAGS		(1u << 16)	/* ASIDs and VMIDs share them */
 
 /* A cached command/event queue: the base register decoded. */
@@ -132,10 +131,8 @@ struct smmu_model {
 	bool cmdq_stalled;		/* stopped on an error until GERRORN */
 	bool pending_sync;		/* invalidations since the last sync */
 
-	/* Memory the model may fetch from: [start, end) of each memseg list. */
-	unsigned int n_ranges;
-	uintptr_t range_start[SMMU_MODEL_MAX_RANGES];
-	uintptr_t range_end[SMMU_MODEL_MAX_RANGES];
+	/* Memory the model may fetch from: the EAL's memseg lists. */
+	struct uiommu_memrange mem;
 
 	/* (VMID + 1) each TLB tag was last filled under, 0 if never; bit 31:
 	 * the tag is a stage-2-only context (tag == VMID). */
@@ -225,8 +222,11 @@ void smmu_model_write64(struct smmu_model *m, uint32_t offset, uint64_t val);
 
 /* May the model fetch @len bytes at @addr (aligned to @len's natural
  * alignment is the caller's business)? */
-bool smmu_model_mem_ok(const struct smmu_model *m, uint64_t addr,
-		       uint64_t len);
+static inline bool
+smmu_model_mem_ok(const struct smmu_model *m, uint64_t addr, uint64_t len)
+{
+	return uiommu_memrange_ok(&m->mem, addr, len);
+}
 /* Make global error @err (GERROR_*) active, unless it already is (GERROR
  * and GERRORN differ in that bit). Any thread. */
 void smmu_model_gerror_raise(struct smmu_model *m, uint32_t err);

@@ -331,6 +331,9 @@ void vtd_model_fsts_write(struct vtd_model *m, uint32_t val);
 void vtd_model_frcd_hi_write(struct vtd_model *m, uint32_t i, uint64_t val);
 /* Reset the internal fault index (TE and IRE both clear). Driver thread. */
 void vtd_model_fault_index_reset(struct vtd_model *m);
+/* Stop the invalidation queue: IQERCD.IQEI = @iqei, FSTS.IQE set. QI
+ * consumer. */
+void vtd_model_iqe_raise(struct vtd_model *m, uint32_t iqei);
 
 /* ------------------------------------- model_qi.c: invalidation queue -- */
 
