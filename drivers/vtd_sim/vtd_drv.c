@@ -381,6 +381,8 @@ vtd_attach(struct uiommu_dev *dev, uint32_t pasid, struct uiommu_domain *dom,
 	rc = vtd_pasid_entry_build(dom, (uint16_t)tag, pe);
 	if (rc != 0)
 		return rc;
+	if ((hw_pasid >> PASID_DIR_SHIFT) >= dd->dir_entries)
+		return -EINVAL;
 	slot = vtd_pasid_slot(dd, hw_pasid, true);
 	if (slot == NULL)
 		return -ENOMEM;

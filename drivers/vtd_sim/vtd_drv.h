@@ -81,7 +81,6 @@ struct vtd_drv_dev {
 	uint64_t *pasid_dir;	/* scalable */
 	uint64_t **pasid_tbl;	/* per directory entry, on demand */
 	uint32_t dir_entries;
-	/* The present contexts: DID and PGTT of each, for teardown. */
 };
 
 struct vtd_irte_owner {
