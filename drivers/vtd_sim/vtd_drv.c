@@ -133,6 +133,7 @@ caps_check(struct vtd_drv *drv)
 	uint64_t ecap = vtd_model_read64(drv->m, DMAR_ECAP_REG);
 	uint64_t need = ECAP_QI | ECAP_IR | ECAP_PT | ECAP_DT;
 
+	drv->mamv = FIELD_GET(CAP_MAMV, cap);
 	if (drv->scalable)
 		need |= ECAP_SMTS | ECAP_FLTS | ECAP_SLTS | ECAP_NEST |
 			ECAP_PASID | ECAP_RPS;

@@ -94,6 +94,7 @@ struct vtd_drv {
 	bool scalable;
 	bool cfi;
 	unsigned int psi_max;
+	unsigned int mamv;	/* CAP.MAMV, read once at bring-up */
 	uint64_t *root;		/* 256 x 128-bit root entries */
 	uint64_t *ctx_tbl[256][2]; /* per bus: lower/upper (legacy: [0]) */
 
@@ -102,6 +103,9 @@ struct vtd_drv {
 	uint32_t iq_bytes;
 	uint32_t desc_shift;	/* 4 or 5 */
 	uint32_t iq_tail;	/* shadow of IQT (written ahead) */
+	uint32_t iq_head;	/* IQH as last read: the queue is full only
+				 * if it looks full against this, so an add
+				 * reads the register only then */
 	bool qi_dirty;		/* descriptors since the last wait */
 	bool qi_error;		/* IQE since the last sync: it fails */
 	uint32_t *status;	/* wait status word */

@@ -153,13 +153,18 @@ qi_ring(struct vtd_drv *drv)
 	return -EIO;
 }
 
+/* The head only moves forward towards the tail: a queue that is not full
+ * against a stale head is not full. */
 static bool
 qi_full(struct vtd_drv *drv)
 {
-	uint32_t head = vtd_model_read64(drv->m, DMAR_IQH_REG) & IQH_QH;
+	uint32_t next = (drv->iq_tail + (1u << drv->desc_shift)) %
+			drv->iq_bytes;
 
-	return ((drv->iq_tail + (1u << drv->desc_shift)) % drv->iq_bytes) ==
-	       head;
+	if (next != drv->iq_head)
+		return false;
+	drv->iq_head = vtd_model_read64(drv->m, DMAR_IQH_REG) & IQH_QH;
+	return next == drv->iq_head;
 }
 
 int
@@ -264,8 +269,7 @@ static int
 psi_chunks(struct vtd_drv *drv, const struct vtd_desc *proto, uint64_t first,
 	   uint64_t last, bool queue)
 {
-	unsigned int mamv = FIELD_GET(CAP_MAMV,
-				      vtd_model_read64(drv->m, DMAR_CAP_REG));
+	unsigned int mamv = drv->mamv;
 	uint64_t addr = first & ~(VTD_PAGE_SIZE - 1);
 	uint64_t end = (last | (VTD_PAGE_SIZE - 1));
 	int n = 0, rc;

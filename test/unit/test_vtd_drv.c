@@ -391,19 +391,53 @@ Test(vtd_inv, iqe_skipped_sync_eio_queue_works_after)
 	cr_assert_eq(rc, 0);
 }
 
-Test(vtd_inv, queue_wraps_without_overwrite)
+/*
+ * 128 slots of 32 bytes in one 4 KiB page. One batch of 300 descriptors
+ * before its wait: the producer finds the queue full, rings IQT and goes
+ * on; every descriptor is consumed once, none is overwritten unread (an
+ * overwritten one would be lost from hw_descs), the wait completes.
+ * Then 300 synced unmaps wrap the queue many times over.
+ */
+Test(vtd_inv, queue_full_batch_and_wrap)
 {
+	struct vtd_drv *drv = drv_of(hw);
 	struct inv_fixture f = inv_setup(UIOMMU_IOPT_VTD_SL, 0, false);
+	const struct vtd_desc d = { .type = QI_IOTLB_TYPE, .g = QI_IOTLB_G_DSI,
+				    .did = (uint16_t)f.tag };
+	struct uiommu_vtd_sim_stats s0, s1;
 	unsigned int i;
+	int rc = 0;
 
-	/* 128 slots of 32 bytes in one 4 KiB page. */
+	uiommu_vtd_sim_stats_get(hw, &s0);
+	pthread_mutex_lock(&drv->qi_lock);
+	for (i = 0; i < 300 && rc == 0; i++)
+		rc = vtd_qi_add(drv, &d);
+	if (rc == 0)
+		rc = vtd_qi_sync(drv);
+	pthread_mutex_unlock(&drv->qi_lock);
+	cr_assert_eq(rc, 0);
+	uiommu_vtd_sim_stats_get(hw, &s1);
+	cr_assert_geq(s1.queue_full - s0.queue_full, 2);
+	cr_assert_geq(s1.doorbells - s0.doorbells, 3);
+	cr_assert_eq(s1.hw_descs[UIOMMU_VTD_DESC_IOTLB] -
+		     s0.hw_descs[UIOMMU_VTD_DESC_IOTLB], 300);
+	cr_assert_eq(s1.hw_descs[UIOMMU_VTD_DESC_WAIT] -
+		     s0.hw_descs[UIOMMU_VTD_DESC_WAIT], 1);
+	cr_assert_eq(s1.hw_desc_errors, s0.hw_desc_errors);
+
 	for (i = 0; i < 300; i++) {
 		cr_assert_eq(uiommu_map(f.dom, SZ_1G, pages, SZ_4K,
 					PROT_RW), 0);
 		cr_assert_eq(uiommu_unmap(f.dom, SZ_1G, SZ_4K), 0);
 	}
-	cr_assert_eq(uiommu_vtd_sim_stats_get(hw, &(struct
-		     uiommu_vtd_sim_stats){ 0 }), 0);
+	uiommu_vtd_sim_stats_get(hw, &s0);
+	cr_assert_geq(s0.hw_descs[UIOMMU_VTD_DESC_WAIT] -
+		      s1.hw_descs[UIOMMU_VTD_DESC_WAIT], 300);
+	cr_assert_eq(s0.descs[UIOMMU_VTD_DESC_IOTLB] +
+		     s0.descs[UIOMMU_VTD_DESC_WAIT],
+		     s0.hw_descs[UIOMMU_VTD_DESC_IOTLB] +
+		     s0.hw_descs[UIOMMU_VTD_DESC_WAIT]);
+	cr_assert_eq(s0.hw_desc_errors, s1.hw_desc_errors);
 }
 
 /* ----------------------------------------------------------- walk -- */
