@@ -337,7 +337,7 @@ vtd_model_qi_consume(struct vtd_model *m)
 			return;
 		}
 		qi_exec(m, desc);
-		head = (head + desc_bytes) % m->iq_bytes;
+		head = (head + desc_bytes) & (m->iq_bytes - 1);	/* 4 KiB << QS */
 		/* Release: the driver reads IQH to reuse slots. */
 		vtd_reg_store(m, DMAR_IQH_REG, head);
 	}

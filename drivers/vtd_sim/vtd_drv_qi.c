@@ -158,8 +158,9 @@ qi_ring(struct vtd_drv *drv)
 static bool
 qi_full(struct vtd_drv *drv)
 {
-	uint32_t next = (drv->iq_tail + (1u << drv->desc_shift)) %
-			drv->iq_bytes;
+	/* iq_bytes is a power of two (4 KiB << IQA.QS): no division. */
+	uint32_t next = (drv->iq_tail + (1u << drv->desc_shift)) &
+			(drv->iq_bytes - 1);
 
 	if (next != drv->iq_head)
 		return false;
@@ -182,7 +183,8 @@ vtd_qi_add_raw(struct vtd_drv *drv, const uint64_t raw[4])
 	ent = &drv->iq[drv->iq_tail / 8];
 	for (i = 0; i < words; i++)
 		ent[i] = raw[i];
-	drv->iq_tail = (drv->iq_tail + (1u << drv->desc_shift)) % drv->iq_bytes;
+	drv->iq_tail = (drv->iq_tail + (1u << drv->desc_shift)) &
+		       (drv->iq_bytes - 1);
 	drv->qi_dirty = true;
 	type = FIELD_GET(QI_TYPE_LO, raw[0]) |
 	       (uint32_t)FIELD_GET(QI_TYPE_HI, raw[0]) << 4;
@@ -263,41 +265,55 @@ ctx_desc(const struct vtd_tag_info *ti, uint16_t did, struct vtd_desc *d)
 			.g = QI_IOTLB_G_DSI, .did = did };
 }
 
-/* Naturally aligned power-of-two chunks covering [first, last]; returns
- * how many, and queues them if @queue. AM <= CAP.MAMV. */
-static int
-psi_chunks(struct vtd_drv *drv, const struct vtd_desc *proto, uint64_t first,
-	   uint64_t last, bool queue)
+/* The address mask of the largest naturally aligned power-of-two chunk
+ * at @addr that ends at or before @end; AM <= CAP.MAMV. */
+static inline unsigned int
+psi_am(unsigned int mamv, uint64_t addr, uint64_t end)
 {
-	unsigned int mamv = drv->mamv;
+	unsigned int am = 0;
+
+	while (am < mamv &&
+	       !(addr & ((VTD_PAGE_SIZE << (am + 1)) - 1)) &&
+	       addr + (VTD_PAGE_SIZE << (am + 1)) - 1 <= end &&
+	       addr + (VTD_PAGE_SIZE << (am + 1)) - 1 > addr)
+		am++;
+	return am;
+}
+
+/*
+ * Naturally aligned power-of-two chunks covering [first, last]: how many,
+ * counting no further than @max + 1; or, when @d is not NULL, queue each
+ * as @d with its address and mask filled in (@d is written in place, not
+ * copied: copying a descriptor just built field by field costs a failed
+ * store-to-load forward per copy, a fifth of a PSI in BM_qi_iotlb_wait).
+ */
+static int
+psi_chunks(struct vtd_drv *drv, struct vtd_desc *d, uint64_t first,
+	   uint64_t last, unsigned int max)
+{
 	uint64_t addr = first & ~(VTD_PAGE_SIZE - 1);
 	uint64_t end = (last | (VTD_PAGE_SIZE - 1));
-	int n = 0, rc;
+	unsigned int n = 0;
+	int rc;
 
 	for (;;) {
-		unsigned int am = 0;
-		struct vtd_desc d = *proto;
+		unsigned int am = psi_am(drv->mamv, addr, end);
 
-		while (am < mamv &&
-		       !(addr & ((VTD_PAGE_SIZE << (am + 1)) - 1)) &&
-		       addr + (VTD_PAGE_SIZE << (am + 1)) - 1 <= end &&
-		       addr + (VTD_PAGE_SIZE << (am + 1)) - 1 > addr)
-			am++;
 		n++;
-		if (queue) {
-			d.am = am;
-			d.addr = addr;
-			rc = vtd_qi_add(drv, &d);
+		if (d != NULL) {
+			d->am = am;
+			d->addr = addr;
+			rc = vtd_qi_add(drv, d);
 			if (rc != 0)
 				return rc;
+		} else if (n > max) {
+			break;
 		}
 		if (addr + (VTD_PAGE_SIZE << am) - 1 >= end)
 			break;
 		addr += VTD_PAGE_SIZE << am;
-		if (!queue && n > (int)drv->psi_max)
-			break;
 	}
-	return n;
+	return (int)n;
 }
 
 /* Device-TLB invalidations for the ATS devices bound to @inv's tag. */
@@ -332,7 +348,7 @@ vtd_qi_inv(struct vtd_drv *drv, const struct uiommu_inv *inv)
 	const struct vtd_tag_info *ti = &drv->tag_info[inv->tag &
 						       (VTD_DRV_TAGS - 1)];
 	uint16_t did = (uint16_t)inv->tag;
-	struct vtd_desc by_ctx, by_addr;
+	struct vtd_desc by_ctx;
 	int rc;
 
 	if (inv->op == UIOMMU_INV_ALL || ti->kind == VTD_TAG_NONE ||
@@ -344,12 +360,11 @@ vtd_qi_inv(struct vtd_drv *drv, const struct uiommu_inv *inv)
 	}
 	ctx_desc(ti, did, &by_ctx);
 	if (inv->op == UIOMMU_INV_TAG_RANGE &&
-	    psi_chunks(drv, &by_ctx, inv->iova, inv->last, false) <=
+	    psi_chunks(drv, NULL, inv->iova, inv->last, drv->psi_max) <=
 	    (int)drv->psi_max) {
-		by_addr = by_ctx;
-		by_addr.g = by_ctx.type == QI_EIOTLB_TYPE ? QI_EIOTLB_G_PSI :
-							    QI_IOTLB_G_PSI;
-		rc = psi_chunks(drv, &by_addr, inv->iova, inv->last, true);
+		by_ctx.g = by_ctx.type == QI_EIOTLB_TYPE ? QI_EIOTLB_G_PSI :
+							   QI_IOTLB_G_PSI;
+		rc = psi_chunks(drv, &by_ctx, inv->iova, inv->last, 0);
 		rc = rc < 0 ? rc : 0;
 	} else {
 		rc = vtd_qi_add(drv, &by_ctx);
