@@ -139,7 +139,8 @@ int uiommu_vtd_sim_irq_set(struct uiommu_dev *dev, uint32_t index,
  * Free @p nvec IRTEs from @p index: not present, IEC invalidation, wait.
  * Thread-safe.
  * @return 0; -EINVAL (an index the device does not own: nothing changes);
- *   -EIO.
+ *   -EIO (the wait failed: the entries are not present but stay the
+ *   device's, since an lcore may still hold them cached; free again).
  */
 int uiommu_vtd_sim_irq_free(struct uiommu_dev *dev, uint32_t index,
 			    unsigned int nvec);

@@ -87,6 +87,12 @@ owns(const struct vtd_drv *drv, const struct uiommu_dev *dev, uint32_t index,
 	return true;
 }
 
+/*
+ * Invalidate @count IEC entries from @index (0: all) and wait: one
+ * index-selective descriptor over the aligned 2^IM block that holds the
+ * range, or a global one when no block of at most 2^MHMV does (a range
+ * across the middle of a 64K-entry table).
+ */
 static int
 iec_inv(struct vtd_drv *drv, uint32_t index, uint32_t count)
 {
@@ -97,9 +103,11 @@ iec_inv(struct vtd_drv *drv, uint32_t index, uint32_t count)
 		while (im < VTD_MODEL_MHMV &&
 		       (index >> im) != ((index + count - 1) >> im))
 			im++;
-		d.g = 1;
-		d.am = im;
-		d.index = index & ~((1u << im) - 1);
+		if ((index >> im) == ((index + count - 1) >> im)) {
+			d.g = 1;
+			d.am = im;
+			d.index = index & ~((1u << im) - 1);
+		}
 	}
 	return vtd_qi_issue(drv, &d, 1);
 }
@@ -112,7 +120,8 @@ uiommu_vtd_sim_irq_set(struct uiommu_dev *dev, uint32_t index,
 	uint64_t lo, hi, *irte;
 	int rc;
 
-	if (drv == NULL || cfg == NULL || cfg->delivery_mode > 7 ||
+	if (drv == NULL || cfg == NULL || cfg->vector < 16 ||
+	    cfg->delivery_mode > 7 ||
 	    (!drv->eime && cfg->dest_id > UINT8_MAX))
 		return -EINVAL;
 	pthread_mutex_lock(&drv->ir_lock);
@@ -157,8 +166,10 @@ uiommu_vtd_sim_irq_free(struct uiommu_dev *dev, uint32_t index,
 		vtd_word_store(&drv->irt[i * 2 + 1], 0);
 	}
 	rc = iec_inv(drv, index, nvec);
-	/* Reusable only once the wait has passed. */
-	for (i = index; i < index + nvec; i++)
+	/* Reusable only once the wait has passed: if it failed, an lcore
+	 * may still hold the old entries, so they stay the device's (a
+	 * retry of the free can release them). */
+	for (i = index; rc == 0 && i < index + nvec; i++)
 		drv->irte_owner[i].used = false;
 	pthread_mutex_unlock(&drv->ir_lock);
 	return rc;

@@ -642,6 +642,84 @@ Test(vtd_ir, iec_invalidation_takes_effect)
 	cr_assert_eq(irq.vector, 0x51);
 }
 
+/* Move IRTE @idx's vector to @vec in memory only, as a buggy or racing
+ * writer would: the IEC keeps the old one until invalidated. */
+static void
+irte_vector_poke(struct vtd_drv *drv, uint32_t idx, uint8_t vec)
+{
+	__atomic_store_n(&drv->irt[idx * 2], (drv->irt[idx * 2] &
+			 ~IRTE_LO_V) | FIELD_PREP(IRTE_LO_V, vec),
+			 __ATOMIC_RELEASE);
+}
+
+/*
+ * A 64K-entry table: entries 32767 and 32768 share no aligned block below
+ * 2^16, and IM stops at 15, so invalidating the two must be global. An
+ * index-selective descriptor of IM 15 would cover 0..32767 only and leave
+ * 32768 cached.
+ */
+Test(vtd_ir, iec_range_across_32k_is_global)
+{
+	struct uiommu_hw *h = uiommu_hw_create(ctx, "vtd_sim", "irt=16");
+	struct uiommu_dev *a;
+	struct uiommu_vtd_sim_stats s0, s1;
+	struct uiommu_vtd_irq irq;
+	uint64_t addr[2];
+	uint32_t data[2], i;
+
+	cr_assert_not_null(h, "rte_errno %d", rte_errno);
+	a = dev_new(h, 0x91, 0, false);
+	cr_assert_eq(uiommu_vtd_sim_irq_alloc(a, 32767), 0);
+	cr_assert_eq(uiommu_vtd_sim_irq_alloc(a, 2), 32767);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(uiommu_vtd_sim_irq_set(a, 32767 + i, &irq_cfg), 0);
+		cr_assert_eq(uiommu_vtd_sim_msi_compose(a, 32767 + i, &addr[i],
+							&data[i]), 0);
+		cr_assert_eq(uiommu_vtd_sim_msi_write(h, 0x91, addr[i],
+						      data[i], &irq), 0);
+		cr_assert_eq(irq.index, 32767 + i);
+		irte_vector_poke(drv_of(h), 32767 + i, 0x60 + i);
+		cr_assert_eq(uiommu_vtd_sim_msi_write(h, 0x91, addr[i],
+						      data[i], &irq), 0);
+		cr_assert_eq(irq.vector, 0x40, "IRTE %u not cached", 32767 + i);
+	}
+	uiommu_vtd_sim_stats_get(h, &s0);
+	cr_assert_eq(uiommu_vtd_sim_iec_invalidate(h, 32767, 2), 0);
+	uiommu_vtd_sim_stats_get(h, &s1);
+	cr_assert_eq(s1.hw_descs[UIOMMU_VTD_DESC_IEC] -
+		     s0.hw_descs[UIOMMU_VTD_DESC_IEC], 1);
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(uiommu_vtd_sim_msi_write(h, 0x91, addr[i],
+						      data[i], &irq), 0);
+		cr_assert_eq(irq.vector, 0x60 + i, "IRTE %u still cached",
+			     32767 + i);
+	}
+	cr_assert_eq(uiommu_dev_destroy(a), 0);
+	cr_assert_eq(uiommu_hw_destroy(h), 0);
+}
+
+Test(vtd_ir, irq_set_refuses_bad_cfg_unchanged)
+{
+	struct vtd_drv *drv = drv_of(hw);
+	struct uiommu_dev *a = dev_new(hw, 0x92, 0, false);
+	struct uiommu_vtd_irq_cfg cfg = irq_cfg;
+	int idx = uiommu_vtd_sim_irq_alloc(a, 1);
+	uint64_t before[2];
+
+	cr_assert_geq(idx, 0);
+	memcpy(before, &drv->irt[idx * 2], sizeof(before));
+	cfg.vector = 15;	/* 0..15 are the CPU's exceptions */
+	cr_assert_eq(uiommu_vtd_sim_irq_set(a, idx, &cfg), -EINVAL);
+	cfg = irq_cfg;
+	cfg.delivery_mode = 8;
+	cr_assert_eq(uiommu_vtd_sim_irq_set(a, idx, &cfg), -EINVAL);
+	cr_assert_eq(uiommu_vtd_sim_irq_set(a, idx, NULL), -EINVAL);
+	cr_assert_eq(memcmp(before, &drv->irt[idx * 2], sizeof(before)), 0);
+	cfg.delivery_mode = 0;
+	cfg.vector = 16;
+	cr_assert_eq(uiommu_vtd_sim_irq_set(a, idx, &cfg), 0);
+}
+
 Test(vtd_ir, compat_format_blocked_unless_cfi)
 {
 	struct uiommu_hw *h = uiommu_hw_create(ctx, "vtd_sim", "cfi=1");
