@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_kvargs.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -239,7 +240,8 @@ vtd_hw_init(struct uiommu_hw *hw, const char *args,
 	drv->m = vtd_model_create(hw, &cfg, socket);
 	drv->tag_info = rte_zmalloc_socket("vtd_tag_info", VTD_DRV_TAGS *
 					   sizeof(*drv->tag_info), 0, socket);
-	rc = -ENOMEM;
+	/* The model says why it failed (EINVAL, ENOMEM, ENOSPC). */
+	rc = drv->m == NULL ? -rte_errno : -ENOMEM;
 	if (drv->m == NULL || drv->tag_info == NULL)
 		goto err_free;
 	rc = vtd_bringup(drv, &a, socket);

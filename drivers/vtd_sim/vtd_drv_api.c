@@ -94,33 +94,93 @@ uiommu_vtd_sim_fault_read(struct uiommu_hw *hw, struct uiommu_vtd_fault *f,
 const char *
 uiommu_vtd_sim_fault_reason_str(uint8_t reason)
 {
-	switch (reason) {
-	case VTD_FR_ROOT_ENTRY_NP: return "root entry not present";
-	case VTD_FR_CTX_ENTRY_NP: return "context entry not present";
-	case VTD_FR_CTX_ENTRY_INV: return "invalid context entry";
-	case VTD_FR_ADDR_BEYOND_MGAW: return "address beyond MGAW";
-	case VTD_FR_WRITE: return "write denied";
-	case VTD_FR_READ: return "read denied";
-	case VTD_FR_PAGING_ENTRY_INV: return "error accessing paging entry";
-	case VTD_FR_IR_INDEX_OVER: return "IR: index beyond table";
-	case VTD_FR_IR_ENTRY_P: return "IR: IRTE not present";
-	case VTD_FR_IR_IRTE_RSVD: return "IR: reserved field in IRTE";
-	case VTD_FR_IR_CFI_BLOCKED: return "IR: compatibility format blocked";
-	case VTD_FR_IR_SID_ERR: return "IR: source-id check failed";
-	case VTD_FR_SM_CTX_NP: return "SM: context entry not present";
-	case VTD_FR_SM_CTX_PASIDE: return "SM: PASID not enabled";
-	case VTD_FR_SM_PASID_TOO_BIG: return "SM: PASID beyond directory";
-	case VTD_FR_SM_PASID_DIR_NP: return "SM: PASID directory entry "
-					    "not present";
-	case VTD_FR_SM_PASID_NP: return "SM: PASID entry not present";
-	case VTD_FR_SM_PASID_INV: return "SM: invalid PASID entry";
-	case VTD_FR_SM_FL_NP: return "SM: first-level entry not present";
-	case VTD_FR_SM_SL_NP: return "SM: second-level entry not present";
-	case VTD_FR_SM_NON_CANONICAL: return "SM: non-canonical address";
-	case VTD_FR_SM_US: return "SM: user access denied";
-	case VTD_FR_SM_ADDR_BEYOND: return "SM: address beyond width";
-	case VTD_FR_SM_WRITE: return "SM: write denied";
-	case VTD_FR_SM_READ: return "SM: read denied";
-	default: return "?";
-	}
+	static const char *const str[] = {
+		[VTD_FR_ROOT_ENTRY_NP] = "root entry not present",
+		[VTD_FR_CTX_ENTRY_NP] = "context entry not present",
+		[VTD_FR_CTX_ENTRY_INV] = "invalid context entry",
+		[VTD_FR_ADDR_BEYOND_MGAW] = "address beyond MGAW",
+		[VTD_FR_WRITE] = "write denied",
+		[VTD_FR_READ] = "read denied",
+		[VTD_FR_PAGING_ENTRY_INV] = "error accessing paging entry",
+		[VTD_FR_ROOT_TABLE_INV] = "error accessing root table",
+		[VTD_FR_CTX_TABLE_INV] = "error accessing context table",
+		[VTD_FR_ROOT_ENTRY_RSVD] = "reserved field in root entry",
+		[VTD_FR_CTX_ENTRY_RSVD] = "reserved field in context entry",
+		[VTD_FR_PAGING_ENTRY_RSVD] = "reserved field in paging entry",
+		[VTD_FR_CTX_ENTRY_TT] = "translation type not allowed",
+		[VTD_FR_IR_REQ_RSVD] = "IR: reserved field in request",
+		[VTD_FR_IR_INDEX_OVER] = "IR: index beyond table",
+		[VTD_FR_IR_ENTRY_P] = "IR: IRTE not present",
+		[VTD_FR_IR_ROOT_INVAL] = "IR: error accessing table",
+		[VTD_FR_IR_IRTE_RSVD] = "IR: reserved field in IRTE",
+		[VTD_FR_IR_CFI_BLOCKED] = "IR: compatibility format blocked",
+		[VTD_FR_IR_SID_ERR] = "IR: source-id check failed",
+		[VTD_FR_IR_PID_READ] = "IR: error accessing posted "
+				       "descriptor",
+		[VTD_FR_RTADDR_INV_TTM] = "invalid translation table mode",
+		[VTD_FR_RTADDR_TTM0_PASID] = "legacy mode: request with PASID",
+		[VTD_FR_RTADDR_TTM0_PRQ] = "legacy mode: page request",
+		[VTD_FR_SM_ROOT_ACCESS] = "SM: error accessing root table",
+		[VTD_FR_SM_ROOT_NP] = "SM: root entry not present",
+		[VTD_FR_SM_ROOT_RSVD] = "SM: reserved field in root entry",
+		[VTD_FR_SM_CTX_ACCESS] = "SM: error accessing context table",
+		[VTD_FR_SM_CTX_NP] = "SM: context entry not present",
+		[VTD_FR_SM_CTX_RSVD] = "SM: reserved field in context entry",
+		[VTD_FR_SM_CTX_INV] = "SM: invalid context entry",
+		[VTD_FR_SM_CTX_DTE] = "SM: device-TLB not enabled",
+		[VTD_FR_SM_CTX_PASIDE] = "SM: PASID not enabled",
+		[VTD_FR_SM_PASID_TOO_BIG] = "SM: PASID beyond directory",
+		[VTD_FR_SM_CTX_PRE] = "SM: page requests not enabled",
+		[VTD_FR_SM_RID_PASID_ERR] = "SM: RID_PASID beyond directory",
+		[VTD_FR_SM_PASID_DIR_ACCESS] = "SM: error accessing PASID "
+					       "directory",
+		[VTD_FR_SM_PASID_DIR_NP] = "SM: PASID directory entry "
+					   "not present",
+		[VTD_FR_SM_PASID_DIR_RSVD] = "SM: reserved field in PASID "
+					     "directory entry",
+		[VTD_FR_SM_PASID_ACCESS] = "SM: error accessing PASID table",
+		[VTD_FR_SM_PASID_NP] = "SM: PASID entry not present",
+		[VTD_FR_SM_PASID_RSVD] = "SM: reserved field in PASID entry",
+		[VTD_FR_SM_PASID_INV] = "SM: invalid PASID entry",
+		[VTD_FR_SM_PASID_ERE] = "SM: execute requests not enabled",
+		[VTD_FR_SM_PASID_SRE] = "SM: supervisor requests not enabled",
+		[VTD_FR_SM_FL_ACCESS] = "SM: error accessing first-level "
+					"entry",
+		[VTD_FR_SM_FL_NP] = "SM: first-level entry not present",
+		[VTD_FR_SM_FL_RSVD] = "SM: reserved field in first-level "
+				      "entry",
+		[VTD_FR_SM_FL_PML4_ACCESS] = "SM: error accessing first-level "
+					     "table pointer",
+		[VTD_FR_SM_FL_NESTED_MGAW] = "SM: first-level table beyond "
+					     "second-level width",
+		[VTD_FR_SM_FL_NESTED_PML4_R] = "SM: first-level table not "
+					       "readable at second level",
+		[VTD_FR_SM_FL_NESTED_R] = "SM: first-level entry not "
+					  "readable at second level",
+		[VTD_FR_SM_FL_NESTED_W] = "SM: first-level entry not "
+					  "writable at second level",
+		[VTD_FR_SM_SL_ACCESS] = "SM: error accessing second-level "
+					"entry",
+		[VTD_FR_SM_SL_NP] = "SM: second-level entry not present",
+		[VTD_FR_SM_SL_RSVD] = "SM: reserved field in second-level "
+				      "entry",
+		[VTD_FR_SM_SL_PTR_INV] = "SM: invalid second-level table "
+					 "pointer",
+		[VTD_FR_SM_SL_AD_NOSNOOP] = "SM: second-level A/D update "
+					    "without snoop",
+		[VTD_FR_SM_NON_CANONICAL] = "SM: non-canonical address",
+		[VTD_FR_SM_US] = "SM: user access denied",
+		[VTD_FR_SM_EXEC] = "SM: execute denied",
+		[VTD_FR_SM_ADDR_BEYOND] = "SM: address beyond width",
+		[VTD_FR_SM_SL_ADDR_BEYOND] = "SM: second-level address beyond "
+					     "width",
+		[VTD_FR_SM_WRITE] = "SM: write denied",
+		[VTD_FR_SM_READ] = "SM: read denied",
+		[VTD_FR_SM_INTR_ADDR] = "SM: access to the interrupt range",
+		[VTD_FR_SM_FL_AD_NOSNOOP] = "SM: first-level A/D update "
+					    "without snoop",
+	};
+
+	return reason < RTE_DIM(str) && str[reason] != NULL ? str[reason] :
+								"?";
 }
