@@ -253,6 +253,10 @@ vtd_pasid_write(struct vtd_drv *drv, struct vtd_drv_dev *dd, uint32_t pasid,
 		if (rc == 0)
 			rc = vtd_qi_sync(drv);
 		pthread_mutex_unlock(&drv->qi_lock);
+		/* The old entry may still be cached: leave the slot not
+		 * present (DMA blocked) rather than install over it. */
+		if (rc != 0)
+			return rc;
 	}
 	for (i = PASID_ENTRY_WORDS - 1; i >= 0; i--)
 		vtd_word_store(&slot[i], pe[i]);
@@ -283,6 +287,8 @@ vtd_legacy_ctx_write(struct vtd_drv *drv, struct vtd_drv_dev *dd,
 		if (rc == 0)
 			rc = vtd_qi_sync(drv);
 		pthread_mutex_unlock(&drv->qi_lock);
+		if (rc != 0)	/* as vtd_pasid_write() */
+			return rc;
 	}
 	vtd_word_store(&dd->ctx[1], ce[1]);
 	vtd_word_store(&dd->ctx[0], ce[0]);
