@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Process-wide uiommu objects shared by the ports (ctx, one hw per backend)
+ * and DPDK memory in the ports' domains: all of it at start, memory events
+ * in between, external memory through dma_map. Locking: net_iommu.h.
+ */
+#include <errno.h>
+
+#include <ethdev_driver.h>
+#include <rte_eal_memconfig.h>
+#include <rte_errno.h>
+#include <rte_memory.h>
+#include <rte_rcu_qsbr.h>
+
+#include "net_iommu.h"
+
+#define MEM_CB_NAME	"net_iommu"
+
+struct net_iommu_shared net_iommu_sh = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+static const char *const hw_backend[NET_IOMMU_KINDS] = {
+	[NET_IOMMU_SMMU] = "smmu_sim",
+	[NET_IOMMU_VTD] = "vtd_sim",
+	[NET_IOMMU_DIRECT] = "direct",
+};
+
+void
+net_iommu_ctl_done(void)
+{
+	unsigned int l = rte_lcore_id();
+
+	/* A control call on an lcore that bursts made the core report for
+	 * it, which put it back online in QSBR: it bursts no more now. */
+	if (net_iommu_sh.ctx != NULL && l < RTE_MAX_LCORE &&
+	    net_iommu_sh.lcore[l].online)
+		rte_rcu_qsbr_thread_offline(
+			uiommu_ctx_fast(net_iommu_sh.ctx)->qsbr, l);
+}
+
+int
+net_iommu_lcore_online_slow(unsigned int lcore_id)
+{
+	int rc = uiommu_lcore_online(net_iommu_sh.ctx);
+
+	if (rc == 0)
+		net_iommu_sh.lcore[lcore_id].online = true;
+	return rc;
+}
+
+/* The hw for @kind, created on first use. sh->lock held. */
+static struct uiommu_hw *
+hw_get(enum net_iommu_kind kind)
+{
+	struct net_iommu_shared *sh = &net_iommu_sh;
+
+	if (sh->hw[kind] == NULL) {
+		sh->hw[kind] = uiommu_hw_create(sh->ctx, hw_backend[kind],
+						NULL);
+		if (sh->hw[kind] == NULL) {
+			NET_IOMMU_LOG(ERR, "cannot create a %s instance: %s",
+				      hw_backend[kind], rte_strerror(rte_errno));
+			return NULL;
+		}
+	}
+	sh->hw_users[kind]++;
+	return sh->hw[kind];
+}
+
+/* sh->lock held. */
+static void
+hw_put(enum net_iommu_kind kind)
+{
+	struct net_iommu_shared *sh = &net_iommu_sh;
+
+	if (--sh->hw_users[kind] == 0) {
+		RTE_VERIFY(uiommu_hw_destroy(sh->hw[kind]) == 0);
+		sh->hw[kind] = NULL;
+	}
+}
+
+/* Last port gone: the ctx, with every lcore's registration. sh->lock. */
+static void
+ctx_put(void)
+{
+	struct net_iommu_shared *sh = &net_iommu_sh;
+	unsigned int l;
+
+	if (sh->nb_ports != 0)
+		return;
+	uiommu_ctx_destroy(sh->ctx);
+	sh->ctx = NULL;
+	for (l = 0; l < RTE_MAX_LCORE; l++)
+		sh->lcore[l].online = false;
+}
+
+/* PASID bits that cover every queue's PASID, from @base. */
+static uint8_t
+pasid_bits_for(uint32_t base)
+{
+	uint32_t last = base + NET_IOMMU_MAX_QUEUES - 1;
+
+	return (uint8_t)(32 - __builtin_clz(last));
+}
+
+int
+net_iommu_shared_get(struct net_iommu_port *p)
+{
+	struct net_iommu_shared *sh = &net_iommu_sh;
+	struct uiommu_dev_params dp = { 0 };
+	struct uiommu_hw_caps caps;
+	int rc = -ENOMEM;
+
+	pthread_mutex_lock(&sh->lock);
+	if (sh->ctx == NULL) {
+		sh->ctx = uiommu_ctx_create(NULL);
+		if (sh->ctx == NULL) {
+			rc = -rte_errno;
+			NET_IOMMU_LOG(ERR, "cannot create the uiommu ctx: %s",
+				      rte_strerror(rte_errno));
+			goto err_unlock;
+		}
+	}
+	p->hw = hw_get(p->args.kind);
+	if (p->hw == NULL) {
+		rc = -rte_errno;
+		goto err_ctx;
+	}
+	uiommu_hw_get_caps(p->hw, &caps);
+	if (p->args.pasid_base != 0) {
+		dp.pasid_bits = pasid_bits_for(p->args.pasid_base);
+		if (dp.pasid_bits > caps.pasid_bits) {
+			NET_IOMMU_LOG(ERR,
+				"pasid: %u + %u queues needs %u PASID bits, %s has %u",
+				p->args.pasid_base, NET_IOMMU_MAX_QUEUES,
+				dp.pasid_bits, hw_backend[p->args.kind],
+				caps.pasid_bits);
+			rc = -EINVAL;
+			goto err_hw;
+		}
+	}
+	p->dev = uiommu_dev_create(p->hw, p->args.sid, &dp);
+	if (p->dev == NULL) {
+		rc = -rte_errno;
+		NET_IOMMU_LOG(ERR, "sid: cannot create device %#x on %s: %s",
+			      p->args.sid, hw_backend[p->args.kind],
+			      rte_strerror(rte_errno));
+		goto err_hw;
+	}
+	p->dom = uiommu_domain_create(p->hw, UIOMMU_DOMAIN_PAGING, NULL);
+	if (p->dom == NULL) {
+		rc = -rte_errno;
+		NET_IOMMU_LOG(ERR, "cannot create a domain: %s",
+			      rte_strerror(rte_errno));
+		goto err_dev;
+	}
+	sh->nb_ports++;
+	LIST_INSERT_HEAD(&sh->ports, p, next);
+	net_iommu_ctl_done();
+	pthread_mutex_unlock(&sh->lock);
+	return 0;
+
+err_dev:
+	uiommu_dev_destroy(p->dev);
+	p->dev = NULL;
+err_hw:
+	hw_put(p->args.kind);
+	p->hw = NULL;
+err_ctx:
+	ctx_put();
+err_unlock:
+	pthread_mutex_unlock(&sh->lock);
+	return rc;
+}
+
+void
+net_iommu_shared_put(struct net_iommu_port *p)
+{
+	struct net_iommu_shared *sh = &net_iommu_sh;
+
+	pthread_mutex_lock(&sh->lock);
+	LIST_REMOVE(p, next);
+	/* The domain goes with whatever external memory is still mapped. */
+	RTE_VERIFY(uiommu_domain_destroy(p->dom) == 0);
+	RTE_VERIFY(uiommu_dev_destroy(p->dev) == 0);
+	hw_put(p->args.kind);
+	p->dom = NULL;
+	p->dev = NULL;
+	p->hw = NULL;
+	sh->nb_ports--;
+	net_iommu_ctl_done();
+	ctx_put();
+	pthread_mutex_unlock(&sh->lock);
+}
+
+/* ---------------------------------------------------- DPDK memory -- */
+
+struct mem_walk {
+	struct net_iommu_port *p;
+	unsigned int done;	/* ranges mapped (map) */
+	unsigned int limit;	/* ranges to unmap (rollback) */
+	int rc;
+};
+
+static bool
+mem_walk_skip(const struct rte_memseg_list *msl, const struct rte_memseg *ms)
+{
+	/* External memory is the application's, through dma_map (as with
+	 * VFIO); a segment without IOVA cannot be reached by a device. */
+	return msl->external || ms->iova == RTE_BAD_IOVA;
+}
+
+static int
+mem_map_range(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	      size_t len, void *arg)
+{
+	struct mem_walk *w = arg;
+
+	if (mem_walk_skip(msl, ms))
+		return 0;
+	w->rc = uiommu_map(w->p->dom, ms->iova, ms->addr, len,
+			   UIOMMU_PROT_READ | UIOMMU_PROT_WRITE);
+	if (w->rc != 0) {
+		NET_IOMMU_LOG(ERR, "%s: map of IOVA %#" PRIx64 " +%zu: %s",
+			      w->p->eth_dev->data->name, ms->iova, len,
+			      rte_strerror(-w->rc));
+		return -1;
+	}
+	w->done++;
+	return 0;
+}
+
+static int
+mem_unmap_range(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+		size_t len, void *arg)
+{
+	struct mem_walk *w = arg;
+	int rc;
+
+	if (mem_walk_skip(msl, ms))
+		return 0;
+	if (w->done == w->limit)
+		return 1;
+	w->done++;
+	rc = uiommu_unmap(w->p->dom, ms->iova, len);
+	if (rc != 0)
+		NET_IOMMU_LOG(ERR, "%s: unmap of IOVA %#" PRIx64 " +%zu: %s",
+			      w->p->eth_dev->data->name, ms->iova, len,
+			      rte_strerror(-rc));
+	return 0;
+}
+
+int
+net_iommu_mem_map_all(struct net_iommu_port *p)
+{
+	struct mem_walk w = { .p = p };
+
+	/* Lock order: hotplug lock, then sh->lock (net_iommu.h). */
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&net_iommu_sh.lock);
+	if (rte_memseg_contig_walk_thread_unsafe(mem_map_range, &w) != 0) {
+		struct mem_walk undo = { .p = p, .limit = w.done };
+
+		rte_memseg_contig_walk_thread_unsafe(mem_unmap_range, &undo);
+	} else {
+		p->started = true;
+	}
+	net_iommu_ctl_done();
+	pthread_mutex_unlock(&net_iommu_sh.lock);
+	rte_mcfg_mem_read_unlock();
+	return w.rc;
+}
+
+void
+net_iommu_mem_unmap_all(struct net_iommu_port *p)
+{
+	struct mem_walk w = { .p = p, .limit = UINT_MAX };
+
+	rte_mcfg_mem_read_lock();
+	pthread_mutex_lock(&net_iommu_sh.lock);
+	p->started = false;
+	rte_memseg_contig_walk_thread_unsafe(mem_unmap_range, &w);
+	net_iommu_ctl_done();
+	pthread_mutex_unlock(&net_iommu_sh.lock);
+	rte_mcfg_mem_read_unlock();
+}
+
+/* One started port, one event: page by page, each with its own IOVA. */
+static void
+mem_event_port(struct net_iommu_port *p, enum rte_mem_event type,
+	       const void *addr, size_t len)
+{
+	const struct rte_memseg_list *msl = rte_mem_virt2memseg_list(addr);
+	uintptr_t cur = (uintptr_t)addr, end = cur + len;
+
+	if (msl == NULL || msl->external)
+		return;
+	for (; cur < end; cur += msl->page_sz) {
+		const struct rte_memseg *ms =
+			rte_mem_virt2memseg((void *)cur, msl);
+		int rc;
+
+		if (ms == NULL || ms->iova == RTE_BAD_IOVA)
+			continue;
+		if (type == RTE_MEM_EVENT_ALLOC)
+			rc = uiommu_map(p->dom, ms->iova, (void *)cur,
+					msl->page_sz, UIOMMU_PROT_READ |
+					UIOMMU_PROT_WRITE);
+		else
+			rc = uiommu_unmap(p->dom, ms->iova, msl->page_sz);
+		if (rc != 0)
+			NET_IOMMU_LOG(ERR, "%s: memory %s at %p: %s",
+				      p->eth_dev->data->name,
+				      type == RTE_MEM_EVENT_ALLOC ?
+				      "map" : "unmap", (void *)cur,
+				      rte_strerror(-rc));
+	}
+}
+
+/*
+ * EAL calls this with the hotplug lock held: after pages are allocated,
+ * before they are freed. A strict unmap returns once no lcore can reach the
+ * pages, so EAL frees them only after that.
+ */
+void
+net_iommu_mem_event_cb(enum rte_mem_event type, const void *addr, size_t len,
+		       void *arg __rte_unused)
+{
+	struct net_iommu_port *p;
+
+	pthread_mutex_lock(&net_iommu_sh.lock);
+	LIST_FOREACH(p, &net_iommu_sh.ports, next)
+		if (p->started)
+			mem_event_port(p, type, addr, len);
+	net_iommu_ctl_done();
+	pthread_mutex_unlock(&net_iommu_sh.lock);
+}
+
+int
+net_iommu_mem_cb_register(void)
+{
+	int rc = rte_mem_event_callback_register(MEM_CB_NAME,
+						 net_iommu_mem_event_cb, NULL);
+
+	/* EEXIST: another port registered it; ENOTSUP: --legacy-mem or
+	 * --no-huge, where memory never changes. */
+	if (rc != 0 && rte_errno != EEXIST && rte_errno != ENOTSUP)
+		return -rte_errno;
+	return 0;
+}
+
+void
+net_iommu_mem_cb_unregister(void)
+{
+	rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
+}
+
+/* ------------------------------------------------- external memory -- */
+
+int
+net_iommu_dma_map(struct net_iommu_port *p, void *addr, uint64_t iova,
+		  size_t len)
+{
+	int rc;
+
+	if (p->dom == NULL)
+		return 0;	/* iommu=off: the device reaches everything */
+	pthread_mutex_lock(&net_iommu_sh.lock);
+	rc = uiommu_map(p->dom, iova, addr, len,
+			UIOMMU_PROT_READ | UIOMMU_PROT_WRITE);
+	net_iommu_ctl_done();
+	pthread_mutex_unlock(&net_iommu_sh.lock);
+	return rc;
+}
+
+int
+net_iommu_dma_unmap(struct net_iommu_port *p, uint64_t iova, size_t len)
+{
+	int rc;
+
+	if (p->dom == NULL)
+		return 0;
+	pthread_mutex_lock(&net_iommu_sh.lock);
+	rc = uiommu_unmap(p->dom, iova, len);
+	net_iommu_ctl_done();
+	pthread_mutex_unlock(&net_iommu_sh.lock);
+	return rc;
+}

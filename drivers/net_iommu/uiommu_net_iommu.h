@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * net_iommu: an ethdev vdev PMD for an emulated NIC whose every DMA goes
+ * through uiommu.
+ *
+ * Create ports with --vdev=net_iommu0,<devargs> or rte_vdev_init():
+ *   - iommu=smmu|vtd|direct|off  the backend (default smmu); off: no IOMMU,
+ *     DMA uses DPDK IOVAs directly (the baseline)
+ *   - sid=N      StreamID / RID (0..65535; default 0x100 + ethdev port id)
+ *   - pasid=N    queue q's DMA is tagged with PASID N + q; 0 (default):
+ *     no PASID, every queue is attached at the RID
+ *   - mode=strict  invalidation mode; batch and lazy are not implemented
+ *     yet and fail the probe
+ *   - peer=NAME  this port's TX queue q arrives at NAME's RX queue q; name
+ *     each port as the other's peer. Without a peer a port sinks TX and
+ *     generates RX frames
+ *   - pkt_len=N  length of generated frames, 60..9000 (default 64)
+ *   - copy=0|1   1 (default): the device model moves every payload byte;
+ *     0: only the first 64 bytes, every buffer still translated
+ * An unknown key or a bad value fails the probe with a log naming the key.
+ *
+ * All DPDK memory is mapped into a port's domain at start (IOVA = DPDK
+ * IOVA) and follows memory events; external memory is mapped with
+ * rte_dev_dma_map(). Faulting DMAs drop the packet and count in xstats.
+ */
+#ifndef UIOMMU_NET_IOMMU_H
+#define UIOMMU_NET_IOMMU_H
+
+#include <stdint.h>
+
+#include <uiommu.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * The uiommu context shared by every net_iommu port of the process.
+ * Valid while the port is open.
+ *
+ * @return the ctx, or NULL with rte_errno: EINVAL (not a net_iommu port),
+ *   ENOENT (the port runs with iommu=off).
+ */
+struct uiommu_ctx *uiommu_net_iommu_ctx(uint16_t port_id);
+
+/**
+ * The IOMMU instance of a port (shared by the ports on the same backend).
+ * @return the hw, or NULL with rte_errno EINVAL or ENOENT (iommu=off).
+ */
+struct uiommu_hw *uiommu_net_iommu_hw(uint16_t port_id);
+
+/**
+ * The PAGING domain a port's DMA goes through. The application may map
+ * and unmap in it (uiommu_map(), uiommu_unmap()) like in any domain; ranges
+ * of DPDK memory are the PMD's while the port is started.
+ *
+ * @return the domain, or NULL with rte_errno EINVAL or ENOENT (iommu=off).
+ * Thread safety: control plane; valid until the port is closed.
+ */
+struct uiommu_domain *uiommu_net_iommu_domain(uint16_t port_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UIOMMU_NET_IOMMU_H */
