@@ -411,8 +411,9 @@ encoding_fini(void)
 	suite_fini();
 }
 
+/* Every suite has the same timeout: see test_vtd_drv.c. */
 TestSuite(encoding, .init = encoding_init, .fini = encoding_fini,
-	  .timeout = 30);
+	  .timeout = 120);
 
 static void
 event_assert_eq(const struct smmu_event *got, const struct smmu_event *want,
@@ -766,7 +767,7 @@ Test(encoding, cmd_check_rejects_sid_beyond_sidsize)
 
 /* ----------------------------------------------------------- tables -- */
 
-TestSuite(tables, .init = suite_init, .fini = suite_fini, .timeout = 30);
+TestSuite(tables, .init = suite_init, .fini = suite_fini, .timeout = 120);
 
 #define SID_A		0x10u
 #define IOVA_BASE	0x40000000ull
@@ -1035,7 +1036,7 @@ Test(tables, wide_pasid_device_uses_two_level_cd_table)
 
 /* ----------------------------------------------------------- events -- */
 
-TestSuite(events, .init = suite_init, .fini = suite_fini, .timeout = 30);
+TestSuite(events, .init = suite_init, .fini = suite_fini, .timeout = 120);
 
 /* A device at SID_A with its RID on a fresh stage-1 domain that maps one
  * page at IOVA_BASE; the page is returned in *@page. */
@@ -2117,7 +2118,7 @@ Test(walker, nested_walk_agrees_with_core)
 
 /* ------------------------------------------------------------- evtq -- */
 
-TestSuite(evtq, .init = suite_init, .fini = suite_fini, .timeout = 30);
+TestSuite(evtq, .init = suite_init, .fini = suite_fini, .timeout = 120);
 
 /* evtq=2: a queue of 4 records. */
 #define EVTQ_ENTRIES	4u
@@ -2249,7 +2250,7 @@ Test(evtq, second_overflow_is_acknowledged_again)
  * SMMUEN behind the driver's back and set it again before they end (which
  * latches the stream table again).
  */
-TestSuite(gbpa, .init = suite_init, .fini = suite_fini, .timeout = 30);
+TestSuite(gbpa, .init = suite_init, .fini = suite_fini, .timeout = 120);
 
 static void
 smmuen_set(bool on)

@@ -50,11 +50,14 @@ suite_fini(void)
 	test_eal_cleanup();
 }
 
-TestSuite(vtd_hw, .init = suite_init, .fini = suite_fini, .timeout = 60);
-TestSuite(vtd_attach, .init = suite_init, .fini = suite_fini, .timeout = 60);
-TestSuite(vtd_inv, .init = suite_init, .fini = suite_fini, .timeout = 60);
+/* One timeout for every suite: criterion 2.4's runner leaks a little
+ * (which LeakSanitizer turns into exit 1) when suites of one binary run in
+ * parallel with different timeouts. */
+TestSuite(vtd_hw, .init = suite_init, .fini = suite_fini, .timeout = 120);
+TestSuite(vtd_attach, .init = suite_init, .fini = suite_fini, .timeout = 120);
+TestSuite(vtd_inv, .init = suite_init, .fini = suite_fini, .timeout = 120);
 TestSuite(vtd_walk, .init = suite_init, .fini = suite_fini, .timeout = 120);
-TestSuite(vtd_ir, .init = suite_init, .fini = suite_fini, .timeout = 60);
+TestSuite(vtd_ir, .init = suite_init, .fini = suite_fini, .timeout = 120);
 
 static struct vtd_drv *drv_of(const struct uiommu_hw *h)
 {
