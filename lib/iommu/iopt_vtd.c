@@ -38,6 +38,58 @@ vtd_leaf_out(uint64_t pte, unsigned int pgshift)
 	return pte & VTD_SL_PTE_ADDR & ~((1ull << pgshift) - 1);
 }
 
+/*
+ * The walk both formats share, on the IOTLB miss path: from the root at
+ * iopt->start_level to a leaf (the last level, or PS above it), with the
+ * format's constant bits as arguments so that each caller's copy is
+ * specialised (always inline). Fills @res but prot; returns the AND of
+ * @rights over every level's entry (0 after a fault, which @res->reason
+ * says).
+ */
+static __rte_always_inline uint64_t
+vtd_walk(const struct iopt *iopt, uint64_t iova,
+	 struct uiommu_walk_result *res, uint64_t present, uint64_t ps,
+	 uint64_t addr_mask, uint64_t rights)
+{
+	const uint64_t *table = (const uint64_t *)(uintptr_t)iopt->root;
+	uint64_t rsvd = vtd_addr_rsvd(iopt);
+	unsigned int level = iopt->start_level;
+	enum uiommu_fault_reason reason;
+	uint64_t pte;
+
+	if (iova >> iopt->cfg.ias) {
+		reason = UIOMMU_FAULT_ADDR_SIZE;
+		goto fault;
+	}
+	for (;; level++) {
+		pte = iopt_pte_load(&table[iopt_radix_index(iova, level)]);
+		if (!(pte & present)) {
+			reason = UIOMMU_FAULT_TRANSLATION;
+			goto fault;
+		}
+		if ((pte & rsvd) || (level == 0 && (pte & ps))) {
+			reason = UIOMMU_FAULT_BAD_TABLE;
+			goto fault;
+		}
+		rights &= pte;
+		if (level == VTD_LAST_LEVEL || (pte & ps))
+			break;
+		table = (const uint64_t *)(uintptr_t)(pte & addr_mask);
+	}
+	res->pgshift = iopt_radix_level_shift(level);
+	res->out = vtd_leaf_out(pte, res->pgshift);
+	res->prot = 0;
+	res->level = level;
+	res->reason = UIOMMU_FAULT_NONE;
+	return rights;
+
+fault:
+	res->prot = 0;
+	res->level = level;
+	res->reason = reason;
+	return 0;
+}
+
 /* ------------------------------------------------------- second level -- */
 
 /*
@@ -110,43 +162,12 @@ static void
 vtd_sl_walk(const struct iopt *iopt, uint64_t iova,
 	    struct uiommu_walk_result *res)
 {
-	const uint64_t *table = (const uint64_t *)(uintptr_t)iopt->root;
-	uint64_t rsvd = vtd_addr_rsvd(iopt);
-	uint64_t rights = VTD_SL_PTE_R | VTD_SL_PTE_W;
-	unsigned int level = iopt->start_level;
-	enum uiommu_fault_reason reason;
-	uint64_t pte;
+	uint64_t rights = vtd_walk(iopt, iova, res, VTD_SL_PTE_PRESENT,
+				   VTD_SL_PTE_PS, VTD_SL_PTE_ADDR,
+				   VTD_SL_PTE_R | VTD_SL_PTE_W);
 
-	if (iova >> iopt->cfg.ias) {
-		reason = UIOMMU_FAULT_ADDR_SIZE;
-		goto fault;
-	}
-	for (;; level++) {
-		pte = iopt_pte_load(&table[iopt_radix_index(iova, level)]);
-		if (!(pte & VTD_SL_PTE_PRESENT)) {
-			reason = UIOMMU_FAULT_TRANSLATION;
-			goto fault;
-		}
-		if ((pte & rsvd) || (level == 0 && (pte & VTD_SL_PTE_PS))) {
-			reason = UIOMMU_FAULT_BAD_TABLE;
-			goto fault;
-		}
-		rights &= pte;
-		if (level == VTD_LAST_LEVEL || (pte & VTD_SL_PTE_PS))
-			break;
-		table = (const uint64_t *)(uintptr_t)(pte & VTD_SL_PTE_ADDR);
-	}
-	res->pgshift = iopt_radix_level_shift(level);
-	res->out = vtd_leaf_out(pte, res->pgshift);
 	res->prot = ((rights & VTD_SL_PTE_R) ? UIOMMU_PROT_READ : 0) |
 		    ((rights & VTD_SL_PTE_W) ? UIOMMU_PROT_WRITE : 0);
-	res->level = level;
-	res->reason = UIOMMU_FAULT_NONE;
-	return;
-
-fault:
-	res->level = level;
-	res->reason = reason;
 }
 
 /* -------------------------------------------------------- first level -- */
@@ -219,46 +240,15 @@ static void
 vtd_fl_walk(const struct iopt *iopt, uint64_t iova,
 	    struct uiommu_walk_result *res)
 {
-	const uint64_t *table = (const uint64_t *)(uintptr_t)iopt->root;
-	uint64_t rsvd = vtd_addr_rsvd(iopt);
-	uint64_t rights = VTD_FL_PTE_RW | VTD_FL_PTE_US;
-	unsigned int level = iopt->start_level;
-	enum uiommu_fault_reason reason;
-	uint64_t pte;
+	uint64_t rights = vtd_walk(iopt, iova, res, VTD_FL_PTE_P,
+				   VTD_FL_PTE_PS, VTD_FL_PTE_ADDR,
+				   VTD_FL_PTE_RW | VTD_FL_PTE_US);
 
-	if (iova >> iopt->cfg.ias) {
-		reason = UIOMMU_FAULT_ADDR_SIZE;
-		goto fault;
-	}
-	for (;; level++) {
-		pte = iopt_pte_load(&table[iopt_radix_index(iova, level)]);
-		if (!(pte & VTD_FL_PTE_P)) {
-			reason = UIOMMU_FAULT_TRANSLATION;
-			goto fault;
-		}
-		if ((pte & rsvd) || (level == 0 && (pte & VTD_FL_PTE_PS))) {
-			reason = UIOMMU_FAULT_BAD_TABLE;
-			goto fault;
-		}
-		rights &= pte;
-		if (level == VTD_LAST_LEVEL || (pte & VTD_FL_PTE_PS))
-			break;
-		table = (const uint64_t *)(uintptr_t)(pte & VTD_FL_PTE_ADDR);
-	}
-	res->pgshift = iopt_radix_level_shift(level);
-	res->out = vtd_leaf_out(pte, res->pgshift);
 	/* A supervisor-only page grants a (user) device request nothing. */
 	res->prot = !(rights & VTD_FL_PTE_US) ? 0 :
 		    (rights & VTD_FL_PTE_RW) ? UIOMMU_PROT_READ |
 					       UIOMMU_PROT_WRITE :
 					       UIOMMU_PROT_READ;
-	res->level = level;
-	res->reason = UIOMMU_FAULT_NONE;
-	return;
-
-fault:
-	res->level = level;
-	res->reason = reason;
 }
 
 /* ------------------------------------------------------------ common -- */
