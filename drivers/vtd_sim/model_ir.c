@@ -125,7 +125,7 @@ ir_fault(struct vtd_model *m, struct vtd_iec_slice *slice, uint16_t sid,
 
 static int
 compat_irq(struct vtd_model *m, struct vtd_iec_slice *slice, uint64_t addr,
-	   uint32_t data, struct vtd_irq *out)
+	   uint32_t data, struct uiommu_vtd_irq *out)
 {
 	out->vector = FIELD_GET(MSI_DATA_VECTOR, data);
 	out->delivery_mode = FIELD_GET(MSI_DATA_DLM, data);
@@ -229,7 +229,7 @@ iec_lookup(struct vtd_model *m, struct vtd_iec_slice *slice, uint64_t irt,
 
 static int
 remapped_irq(struct vtd_model *m, struct vtd_iec_slice *slice, uint64_t ir,
-	     uint16_t sid, uint64_t addr, uint32_t data, struct vtd_irq *out)
+	     uint16_t sid, uint64_t addr, uint32_t data, struct uiommu_vtd_irq *out)
 {
 	uint32_t index = FIELD_GET(MSI_ADDR_HANDLE_LO, addr) |
 			 ((addr & MSI_ADDR_HANDLE_15) ? UINT32_C(1) << 15 : 0);
@@ -275,7 +275,7 @@ remapped_irq(struct vtd_model *m, struct vtd_iec_slice *slice, uint64_t ir,
 
 int
 vtd_model_msi(struct vtd_model *m, uint16_t sid, uint64_t addr,
-	      uint32_t data, struct vtd_irq *out)
+	      uint32_t data, struct uiommu_vtd_irq *out)
 {
 	unsigned int lcore = rte_lcore_id();
 	struct vtd_iec_slice *slice = lcore < RTE_MAX_LCORE ?

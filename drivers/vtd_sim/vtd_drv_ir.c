@@ -209,19 +209,8 @@ uiommu_vtd_sim_msi_write(struct uiommu_hw *hw, uint32_t sid, uint64_t addr,
 			 uint32_t data, struct uiommu_vtd_irq *out)
 {
 	struct vtd_drv *drv = uiommu_vtd_sim_is(hw) ? vtd_drv_of(hw) : NULL;
-	struct vtd_irq irq;
-	int rc;
 
 	if (drv == NULL || out == NULL || sid > UINT16_MAX)
 		return -EINVAL;
-	rc = vtd_model_msi(drv->m, (uint16_t)sid, addr, data, &irq);
-	if (rc != 0)
-		return rc;
-	*out = (struct uiommu_vtd_irq){
-		.vector = irq.vector, .dest_id = irq.dest_id,
-		.dest_logical = irq.dest_logical, .level = irq.level,
-		.delivery_mode = irq.delivery_mode, .index = irq.index,
-		.remapped = irq.remapped,
-	};
-	return 0;
+	return vtd_model_msi(drv->m, (uint16_t)sid, addr, data, out);
 }

@@ -2511,7 +2511,7 @@ ir_world(struct world *w, bool eime, bool cfi)
 
 static int
 msi(struct world *w, uint16_t sid, uint32_t addr, uint32_t data,
-    struct vtd_irq *irq)
+    struct uiommu_vtd_irq *irq)
 {
 	memset(irq, 0, sizeof(*irq));
 	return vtd_model_msi(w->m, sid, addr, data, irq);
@@ -2520,7 +2520,7 @@ msi(struct world *w, uint16_t sid, uint32_t addr, uint32_t data,
 static uint8_t
 msi_vector(struct world *w, uint32_t handle)
 {
-	struct vtd_irq irq;
+	struct uiommu_vtd_irq irq;
 
 	cr_assert_eq(msi(w, IR_SID, msi_addr(handle, false), 0, &irq), 0,
 		     "handle %#x blocked (FSTS %#x)", handle, rd32(w, R_FSTS));
@@ -2531,7 +2531,7 @@ msi_vector(struct world *w, uint32_t handle)
 Test(ir, remapped_interrupt_decodes_the_irte)
 {
 	struct world w;
-	struct vtd_irq irq;
+	struct uiommu_vtd_irq irq;
 
 	ir_world(&w, true, false);
 	/* DLM 1, TM level, DM logical. */
@@ -2560,7 +2560,7 @@ Test(ir, remapped_interrupt_decodes_the_irte)
 Test(ir, xapic_mode_takes_dst_15_8)
 {
 	struct world w;
-	struct vtd_irq irq;
+	struct uiommu_vtd_irq irq;
 
 	ir_world(&w, false, false);
 	w.irt[HANDLE * 2] = UINT64_C(0xab) << 40 | UINT64_C(0x77) << 16 | 0x1;
@@ -2627,7 +2627,7 @@ Test(ir, every_ir_fault_reason_is_recorded_in_frcd)
 		uint16_t sid = c->sid != 0 ? c->sid : IR_SID;
 		uint32_t addr = c->addr != 0 ? c->addr :
 				msi_addr(HANDLE, false);
-		struct vtd_irq irq;
+		struct uiommu_vtd_irq irq;
 		struct world w;
 		uint64_t fi;
 
@@ -2674,7 +2674,7 @@ Test(ir, source_id_validation_passes_what_it_should)
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(c); i++) {
-		struct vtd_irq irq;
+		struct uiommu_vtd_irq irq;
 		struct world w;
 
 		ir_world(&w, true, false);
@@ -2689,7 +2689,7 @@ Test(ir, source_id_validation_passes_what_it_should)
 Test(ir, fpd_in_irte_suppresses_the_record)
 {
 	struct world w;
-	struct vtd_irq irq;
+	struct uiommu_vtd_irq irq;
 
 	ir_world(&w, true, false);
 	w.irt[HANDLE * 2] = B(1);		/* FPD, not present */
@@ -2707,7 +2707,7 @@ Test(ir, compatibility_format_follows_ire_cfis_and_eime)
 {
 	const uint32_t addr = 0xfee00000u | 0x5au << 12 | 1u << 2;
 	const uint32_t data = 0x8000u | 1u << 8 | 0x31;
-	struct vtd_irq irq;
+	struct uiommu_vtd_irq irq;
 	struct world w;
 
 	/* IR disabled: every MSI is compatibility format, even one in the
@@ -2796,7 +2796,7 @@ Test(ir, iec_keeps_the_old_irte_until_invalidated)
 Test(ir, iec_caches_present_entries_only)
 {
 	struct world w;
-	struct vtd_irq irq;
+	struct uiommu_vtd_irq irq;
 
 	ir_world(&w, true, false);
 	cr_assert_eq(msi(&w, IR_SID, msi_addr(HANDLE, false), 0, &irq),
