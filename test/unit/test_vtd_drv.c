@@ -455,6 +455,58 @@ seed_get(void)
 	return seed;
 }
 
+/*
+ * 2 MiB and 1 GiB leaves at random aligned IOVAs above the 4 KiB ones
+ * (1 << 39 and 1 << 40 on): 2 MiB blocks to @pages (2 MiB aligned), 1 GiB
+ * blocks to aligned addresses that are never touched (a translation only
+ * computes the address).
+ */
+#define LARGE_2M_BASE	(1ull << 39)
+#define LARGE_1G_BASE	(1ull << 40)
+
+static void
+large_map_random(struct uiommu_domain *dom)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		(void)uiommu_map(dom, LARGE_2M_BASE +
+				 (uint64_t)(lrand48() % 512) * SZ_2M, pages,
+				 SZ_2M, PROT_RW);	/* collisions: EEXIST */
+	for (i = 0; i < 4; i++)
+		(void)uiommu_map(dom, LARGE_1G_BASE +
+				 (uint64_t)(lrand48() % 256) * SZ_1G,
+				 (void *)(uintptr_t)((1 + i) * SZ_1G), SZ_1G,
+				 PROT_RW);
+}
+
+/* Random IOVAs in both windows, mapped or not: the model's walk through
+ * the PASID entry, the port's translate and the core's table agree. */
+static void
+large_check_random(struct uiommu_port *port, struct uiommu_domain *dom)
+{
+	unsigned int i, mapped = 0;
+
+	for (i = 0; i < 4096; i++) {
+		uint64_t iova = (i & 1) ?
+			LARGE_2M_BASE + (uint64_t)(lrand48() % 512) * SZ_2M +
+			(uint64_t)(lrand48() % SZ_2M) :
+			LARGE_1G_BASE + (uint64_t)(lrand48() % 256) * SZ_1G +
+			(uint64_t)(lrand48() % SZ_1G);
+		void *ref = uiommu_iova_to_va(dom, iova);
+		void *got = uiommu_hw_translate_sid(hw, 0x50, 3, iova, 1,
+						    UIOMMU_ACCESS_READ);
+		void *viap = uiommu_translate(port, iova, 1,
+					      UIOMMU_ACCESS_READ);
+
+		mapped += ref != NULL;
+		cr_assert_eq(got, ref, "iova %#" PRIx64, iova);
+		cr_assert_eq(viap, ref, "iova %#" PRIx64, iova);
+	}
+	/* 16 of 512 2 MiB slots and 4 of 256 1 GiB ones: ~100 hits. */
+	cr_assert_gt(mapped, 20, "%u of 4096 sampled IOVAs mapped", mapped);
+}
+
 static void
 walk_agrees(enum uiommu_iopt_fmt fmt, bool nested)
 {
@@ -482,8 +534,12 @@ walk_agrees(enum uiommu_iopt_fmt fmt, bool nested)
 		if (uiommu_map(t, iova, va, SZ_4K, PROT_RW) != 0)
 			continue;	/* collision: try the next */
 	}
+	if (!nested)
+		large_map_random(t);
 	port = uiommu_attach_pasid(d, 3, t);
 	cr_assert_not_null(port);
+	if (!nested)
+		large_check_random(port, t);
 	for (i = 0; i < 4096; i++) {
 		uint64_t iova = IOVA_BASE + (uint64_t)(lrand48() % 4096) *
 				SZ_2M + (uint64_t)(lrand48() % N_PAGES) * SZ_4K;
