@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The churn generator: control-plane unmap + remap while traffic flows, so
+ * that what strict invalidation costs the forwarders is measured.
+ *
+ * Each port with an IOMMU gets a scratch window of CHURN_PAGES pages,
+ * mapped in its domain at an IOVA no DPDK memory uses (the PMD maps every
+ * memseg at its DPDK IOVA, net_iommu.h). One operation unmaps one page of
+ * one port's window and maps it again; ports and pages go round-robin.
+ * Two paths:
+ * - default: the window is rte_malloc'd memory, mapped with uiommu_map()
+ *   in uiommu_net_iommu_domain() (an alias of memory the PMD also maps at
+ *   its own IOVA);
+ * - --churn-ext: the window is external memory (rte_extmem_register), one
+ *   region for every port, mapped through rte_dev_dma_map(), the PMD's
+ *   dma_map path, as an application with its own buffers would.
+ * Only the main lcore calls these; it never bursts, so its strict unmaps
+ * wait for the forwarders' quiescent states and never for itself.
+ */
+#define ALLOW_EXPERIMENTAL_API	/* rte_dev_dma_map() */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_memory.h>
+
+#include <uiommu.h>
+#include <uiommu_net_iommu.h>
+
+#include "testpmd_iommu.h"
+
+#define CHURN_PAGES	64
+#define CHURN_PAGE	4096u
+#define CHURN_LEN	((size_t)CHURN_PAGES * CHURN_PAGE)
+#define PROT_RW		(UIOMMU_PROT_READ | UIOMMU_PROT_WRITE)
+
+struct churn_port {
+	uint16_t port_id;
+	struct uiommu_domain *dom;
+	struct rte_device *dev;		/* --churn-ext */
+	uint8_t *va;			/* the window's memory */
+	bool mapped;
+};
+
+static struct {
+	struct churn_port ports[TPI_MAX_PORTS];
+	unsigned int nb_ports;
+	uint64_t iova;			/* window base, same in every domain */
+	uint8_t *ext_va;		/* --churn-ext: mmap'd, registered */
+	bool ext_registered;
+	uint64_t ops;			/* main lcore only */
+} churn;
+
+static int
+overlaps_memseg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+		void *arg)
+{
+	const uint64_t base = *(const uint64_t *)arg;
+
+	if (msl->external || ms->iova == RTE_BAD_IOVA)
+		return 0;
+	return ms->iova < base + CHURN_LEN && base < ms->iova + ms->len;
+}
+
+/*
+ * A window below 2^47 (the smallest domain input size here: VT-d first
+ * level) that no memseg's IOVA overlaps. With IOVA as VA, DPDK memory sits
+ * near the mmap base (0x7f...) or EAL's base-virtaddr (0x1_0000_0000);
+ * with IOVA as PA, below the machine's RAM size: 2^46 is clear of both,
+ * and checked anyway.
+ */
+static int
+window_pick(void)
+{
+	uint64_t base;
+
+	for (base = 1ull << 46; base < (1ull << 47) - CHURN_LEN;
+	     base += 1ull << 40)
+		if (rte_memseg_walk(overlaps_memseg, &base) == 0) {
+			churn.iova = base;
+			return 0;
+		}
+	return -ERANGE;
+}
+
+static int
+map_port(struct churn_port *cp, size_t off, size_t len)
+{
+	if (tpi.cfg.churn_ext) {
+		if (rte_dev_dma_map(cp->dev, cp->va + off, churn.iova + off,
+				    len) != 0)
+			return -rte_errno;
+		return 0;
+	}
+	return uiommu_map(cp->dom, churn.iova + off, cp->va + off, len,
+			  PROT_RW);
+}
+
+static int
+unmap_port(struct churn_port *cp, size_t off, size_t len)
+{
+	if (tpi.cfg.churn_ext) {
+		if (rte_dev_dma_unmap(cp->dev, cp->va + off, churn.iova + off,
+				      len) != 0)
+			return -rte_errno;
+		return 0;
+	}
+	return uiommu_unmap(cp->dom, churn.iova + off, len);
+}
+
+static int
+ext_setup(void)
+{
+	void *va = mmap(NULL, CHURN_LEN, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (va == MAP_FAILED)
+		return -errno;
+	churn.ext_va = va;
+	if (rte_extmem_register(va, CHURN_LEN, NULL, 0, CHURN_PAGE) != 0)
+		return -rte_errno;
+	churn.ext_registered = true;
+	return 0;
+}
+
+/* Called with the ports started; a failure leaves churn_teardown() to
+ * undo what was done. */
+int
+tpi_churn_setup(void)
+{
+	unsigned int p;
+	int rc;
+
+	if (tpi.cfg.churn_rate == 0)
+		return 0;
+	rc = window_pick();
+	if (rc == 0 && tpi.cfg.churn_ext)
+		rc = ext_setup();
+	if (rc != 0) {
+		fprintf(stderr, "churn: set-up failed: %s\n", strerror(-rc));
+		return rc;
+	}
+	for (p = 0; p < tpi.nb_ports; p++) {
+		struct churn_port *cp = &churn.ports[churn.nb_ports];
+		struct rte_eth_dev_info info;
+
+		if (!tpi.ports[p].has_iommu)
+			continue;
+		cp->port_id = tpi.ports[p].port_id;
+		cp->dom = uiommu_net_iommu_domain(cp->port_id);
+		if (cp->dom == NULL ||
+		    rte_eth_dev_info_get(cp->port_id, &info) != 0)
+			return -EINVAL;
+		cp->dev = info.device;
+		churn.nb_ports++;
+		if (tpi.cfg.churn_ext) {
+			cp->va = churn.ext_va;
+		} else {
+			cp->va = rte_malloc("tpi_churn", CHURN_LEN, CHURN_PAGE);
+			if (cp->va == NULL)
+				return -ENOMEM;
+		}
+		rc = map_port(cp, 0, CHURN_LEN);
+		if (rc != 0) {
+			fprintf(stderr, "churn: map of IOVA %#" PRIx64
+				" in port %u: %s\n", churn.iova, cp->port_id,
+				strerror(-rc));
+			return rc;
+		}
+		cp->mapped = true;
+	}
+	if (churn.nb_ports == 0)
+		printf("churn: no port has an IOMMU (iommu=off): no churn\n");
+	else
+		printf("churn: %u unmap+remap/s of 4 KiB pages in a %zu KiB window at IOVA %#" PRIx64 " of %u domain(s), through %s\n",
+		       tpi.cfg.churn_rate, CHURN_LEN >> 10, churn.iova,
+		       churn.nb_ports, tpi.cfg.churn_ext ?
+		       "rte_dev_dma_map/unmap (external memory)" :
+		       "uiommu_map/unmap");
+	return 0;
+}
+
+int
+tpi_churn_op(void)
+{
+	struct churn_port *cp;
+	size_t off;
+	int rc;
+
+	if (churn.nb_ports == 0)
+		return 0;
+	cp = &churn.ports[churn.ops % churn.nb_ports];
+	off = (size_t)(churn.ops / churn.nb_ports % CHURN_PAGES) * CHURN_PAGE;
+	rc = unmap_port(cp, off, CHURN_PAGE);
+	if (rc == 0)
+		rc = map_port(cp, off, CHURN_PAGE);
+	if (rc != 0) {
+		/* Whichever failed, the page is not known to be mapped:
+		 * leave the whole window to domain destruction. */
+		cp->mapped = false;
+		fprintf(stderr, "churn: unmap+remap in port %u: %s\n",
+			cp->port_id, strerror(-rc));
+		return rc;
+	}
+	churn.ops++;
+	return 0;
+}
+
+uint64_t
+tpi_churn_ops(void)
+{
+	return churn.ops;
+}
+
+/* Before the ports stop. */
+void
+tpi_churn_teardown(void)
+{
+	unsigned int p;
+
+	for (p = 0; p < churn.nb_ports; p++) {
+		struct churn_port *cp = &churn.ports[p];
+
+		if (cp->mapped && unmap_port(cp, 0, CHURN_LEN) != 0)
+			fprintf(stderr, "churn: unmap of the window in port %u failed\n",
+				cp->port_id);
+		if (!tpi.cfg.churn_ext)
+			rte_free(cp->va);
+	}
+	if (churn.ext_registered)
+		rte_extmem_unregister(churn.ext_va, CHURN_LEN);
+	if (churn.ext_va != NULL)
+		munmap(churn.ext_va, CHURN_LEN);
+	memset(&churn, 0, sizeof(churn));
+}
