@@ -96,6 +96,75 @@ host_page(const struct host_mem *hm, uint32_t page)
 }
 
 
+/* ------------------------------------------------- one-page fixture -- */
+
+/*
+ * For the benchmarks of a backend's command or invalidation queue alone: a
+ * ctx of its own (never online, so invalidations find no IOTLB and a sync's
+ * grace period has no one to wait for), a hw of @backend, a device at SID
+ * and a PAGING domain of one mapped page attached at its RID, so that the
+ * attach gives the backend a live tag (ASID, DID).
+ */
+struct one_page_fixture {
+	struct uiommu_ctx *ctx;
+	struct uiommu_hw *hw;
+	struct uiommu_dev *dev;
+	struct host_mem host;
+};
+
+static int
+one_page_fixture_create(struct one_page_fixture *f, const char *backend,
+			const char **step)
+{
+	struct uiommu_domain *dom;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	*step = "host memory";
+	rc = host_mem_alloc(&f->host, PGSIZE_4K);
+	if (rc != 0)
+		return rc;
+	*step = "uiommu_ctx_create";
+	f->ctx = uiommu_ctx_create(NULL);
+	if (f->ctx == NULL)
+		goto err_errno;
+	*step = "uiommu_hw_create";
+	f->hw = uiommu_hw_create(f->ctx, backend, NULL);
+	if (f->hw == NULL)
+		goto err_errno;
+	*step = "uiommu_dev_create";
+	f->dev = uiommu_dev_create(f->hw, SID, NULL);
+	if (f->dev == NULL)
+		goto err_errno;
+	*step = "uiommu_domain_create";
+	dom = uiommu_domain_create(f->hw, UIOMMU_DOMAIN_PAGING, NULL);
+	if (dom == NULL)
+		goto err_errno;
+	*step = "uiommu_map";
+	rc = uiommu_map(dom, IOVA_BASE, f->host.map, PGSIZE_4K, PROT_RW);
+	if (rc != 0)
+		goto err;
+	*step = "uiommu_attach";
+	if (uiommu_attach(f->dev, dom) == NULL)
+		goto err_errno;
+	return 0;
+
+err_errno:
+	rc = -rte_errno;
+err:
+	if (f->ctx != NULL)
+		uiommu_ctx_destroy(f->ctx);
+	host_mem_free(&f->host);
+	return rc;
+}
+
+static void
+one_page_fixture_destroy(struct one_page_fixture *f)
+{
+	uiommu_ctx_destroy(f->ctx);
+	host_mem_free(&f->host);
+}
+
 /* ----------------------------------------------------------- fixtures -- */
 
 /*

@@ -85,68 +85,29 @@ BENCH_BACKEND_DEFINE(smmu_sim)
  * doorbell twice (counter doorbells_per_batch).
  */
 struct cmdq_fixture {
-	struct uiommu_ctx *ctx;
-	struct uiommu_hw *hw;
+	struct one_page_fixture base;
 	struct smmu_drv *drv;
-	struct host_mem host;
 	uint16_t asid;
 };
 
 static int
 cmdq_fixture_create(struct cmdq_fixture *c, const char **step)
 {
-	struct uiommu_domain *dom;
-	struct uiommu_dev *dev;
-	int rc;
+	int rc = one_page_fixture_create(&c->base, "smmu_sim", step);
 
-	memset(c, 0, sizeof(*c));
-	*step = "host memory";
-	rc = host_mem_alloc(&c->host, PGSIZE_4K);
 	if (rc != 0)
 		return rc;
-	*step = "uiommu_ctx_create";
-	c->ctx = uiommu_ctx_create(NULL);
-	if (c->ctx == NULL)
-		goto err_errno;
-	*step = "uiommu_hw_create";
-	c->hw = uiommu_hw_create(c->ctx, "smmu_sim", NULL);
-	if (c->hw == NULL)
-		goto err_errno;
-	*step = "uiommu_dev_create";
-	dev = uiommu_dev_create(c->hw, SID, NULL);
-	if (dev == NULL)
-		goto err_errno;
-	*step = "uiommu_domain_create";
-	dom = uiommu_domain_create(c->hw, UIOMMU_DOMAIN_PAGING, NULL);
-	if (dom == NULL)
-		goto err_errno;
-	*step = "uiommu_map";
-	rc = uiommu_map(dom, IOVA_BASE, c->host.map, PGSIZE_4K, PROT_RW);
-	if (rc != 0)
-		goto err;
-	*step = "uiommu_attach";
-	if (uiommu_attach(dev, dom) == NULL)
-		goto err_errno;
-	c->drv = smmu_drv_of(c->hw);
+	c->drv = smmu_drv_of(c->base.hw);
 	/* Internal: the tag the core gave the attach is the CD's ASID. */
 	c->asid = (uint16_t)((const struct smmu_drv_dev *)
-			     uiommu_dev_priv(dev))->rid_tag;
+			     uiommu_dev_priv(c->base.dev))->rid_tag;
 	return 0;
-
-err_errno:
-	rc = -rte_errno;
-err:
-	if (c->ctx != NULL)
-		uiommu_ctx_destroy(c->ctx);
-	host_mem_free(&c->host);
-	return rc;
 }
 
 static void
 cmdq_fixture_destroy(struct cmdq_fixture *c)
 {
-	uiommu_ctx_destroy(c->ctx);
-	host_mem_free(&c->host);
+	one_page_fixture_destroy(&c->base);
 }
 
 /* TLBI_NH_VA of the 4 KiB page @i of 64 from IOVA_BASE. */
@@ -198,9 +159,9 @@ bm_cmdq_tlbi_sync(ubench_state *st)
 		ubench_skip_with_error(st, "%s: %s", step, strerror(-rc));
 		return;
 	}
-	uiommu_smmu_sim_stats_get(c.hw, &before);
+	uiommu_smmu_sim_stats_get(c.base.hw, &before);
 	rc = cmdq_loop(st, &c, batch);
-	uiommu_smmu_sim_stats_get(c.hw, &after);
+	uiommu_smmu_sim_stats_get(c.base.hw, &after);
 	n = ubench_iterations(st);
 	tlbis = after.cmds[CMDQ_OP_TLBI_NH_VA] - before.cmds[CMDQ_OP_TLBI_NH_VA];
 	hw_tlbis = after.hw_cmds[CMDQ_OP_TLBI_NH_VA] -

@@ -73,76 +73,37 @@ BENCH_BACKEND_DEFINE(vtd_sim)
  * (counter doorbells_per_batch).
  */
 struct qi_fixture {
-	struct uiommu_ctx *ctx;
-	struct uiommu_hw *hw;
+	struct one_page_fixture base;
 	struct vtd_drv *drv;
-	struct host_mem host;
 	uint32_t did;
 };
 
 static int
 qi_fixture_create(struct qi_fixture *q, const char **step)
 {
-	struct uiommu_domain *dom;
-	struct uiommu_dev *dev;
+	int rc = one_page_fixture_create(&q->base, "vtd_sim", step);
 	uint32_t t;
-	int rc;
 
-	memset(q, 0, sizeof(*q));
-	*step = "host memory";
-	rc = host_mem_alloc(&q->host, PGSIZE_4K);
 	if (rc != 0)
 		return rc;
-	*step = "uiommu_ctx_create";
-	q->ctx = uiommu_ctx_create(NULL);
-	if (q->ctx == NULL)
-		goto err_errno;
-	*step = "uiommu_hw_create";
-	q->hw = uiommu_hw_create(q->ctx, "vtd_sim", NULL);
-	if (q->hw == NULL)
-		goto err_errno;
-	*step = "uiommu_dev_create";
-	dev = uiommu_dev_create(q->hw, SID, NULL);
-	if (dev == NULL)
-		goto err_errno;
-	*step = "uiommu_domain_create";
-	dom = uiommu_domain_create(q->hw, UIOMMU_DOMAIN_PAGING, NULL);
-	if (dom == NULL)
-		goto err_errno;
-	*step = "uiommu_map";
-	rc = uiommu_map(dom, IOVA_BASE, q->host.map, PGSIZE_4K, PROT_RW);
-	if (rc != 0)
-		goto err;
-	*step = "uiommu_attach";
-	if (uiommu_attach(dev, dom) == NULL)
-		goto err_errno;
-	q->drv = vtd_drv_of(q->hw);
+	q->drv = vtd_drv_of(q->base.hw);
 	/* Internal: the one DID the attach bound (DID 0 is never used). */
 	*step = "the attach's DID";
 	for (t = 1; t < VTD_DRV_TAGS; t++)
 		if (q->drv->tag_info[t].kind != VTD_TAG_NONE)
 			break;
 	if (t == VTD_DRV_TAGS) {
-		rc = -ENOENT;
-		goto err;
+		one_page_fixture_destroy(&q->base);
+		return -ENOENT;
 	}
 	q->did = t;
 	return 0;
-
-err_errno:
-	rc = -rte_errno;
-err:
-	if (q->ctx != NULL)
-		uiommu_ctx_destroy(q->ctx);
-	host_mem_free(&q->host);
-	return rc;
 }
 
 static void
 qi_fixture_destroy(struct qi_fixture *q)
 {
-	uiommu_ctx_destroy(q->ctx);
-	host_mem_free(&q->host);
+	one_page_fixture_destroy(&q->base);
 }
 
 /* One-page invalidation of page @i of 64 from IOVA_BASE under @did. */
@@ -194,9 +155,9 @@ bm_qi_iotlb_wait(ubench_state *st)
 		ubench_skip_with_error(st, "%s: %s", step, strerror(-rc));
 		return;
 	}
-	uiommu_vtd_sim_stats_get(q.hw, &before);
+	uiommu_vtd_sim_stats_get(q.base.hw, &before);
 	rc = qi_loop(st, &q, batch);
-	uiommu_vtd_sim_stats_get(q.hw, &after);
+	uiommu_vtd_sim_stats_get(q.base.hw, &after);
 	n = ubench_iterations(st);
 	invs = after.descs[UIOMMU_VTD_DESC_PIOTLB] -
 	       before.descs[UIOMMU_VTD_DESC_PIOTLB];
