@@ -87,10 +87,14 @@
  * queue q. The receiving queue owns a wire: an SP/SC rte_ring of frames and
  * the mempool they come from, created at rx_queue_setup, freed at its
  * release. The sender looks the peer up at dev_start and keeps a pointer
- * to its wires; as with net_ring, stopping or closing a port while its peer
- * still sends to it is the application's bug. A full wire leaves the
- * descriptor posted (back-pressure: tx_burst later accepts fewer). Without
- * a peer the device sinks TX and generates RX frames of pkt_len bytes.
+ * to its wires; a peer that has not set its RX queues up yet (testpmd
+ * configures and starts one port after the other) connects its started
+ * senders when it starts, and disconnects them when it releases an RX
+ * queue; until connected, a TX queue sinks. As with net_ring, stopping or
+ * closing a port while its peer still sends to it is the application's bug.
+ * A full wire leaves the descriptor posted (back-pressure: tx_burst later
+ * accepts fewer). Without a peer the device sinks TX and generates RX
+ * frames of pkt_len bytes.
  *
  * Lcores
  * ------
@@ -257,7 +261,7 @@ struct net_iommu_txq {
 	uint16_t clean;		/* driver: next mbuf to free */
 	uint16_t queue_id;
 	const struct rte_memzone *mz;
-	struct net_iommu_wire *peer_wire; /* NULL: sink */
+	struct net_iommu_wire *peer_wire; /* NULL: sink; atomic, set by peer */
 	struct net_iommu_frame *scratch;  /* sink: where TX data is read to */
 	struct net_iommu_qstats stats;
 } __rte_cache_aligned;

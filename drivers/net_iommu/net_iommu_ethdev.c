@@ -252,11 +252,17 @@ txq_free(struct net_iommu_txq *txq)
 	rte_free(txq);
 }
 
+static void senders_connect(struct rte_eth_dev *rx);
+
 static void
 net_iommu_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
-	rxq_free(dev->data->rx_queues[qid]);
+	struct net_iommu_rxq *rxq = dev->data->rx_queues[qid];
+
+	/* Started senders must not keep a pointer to the wire freed here. */
 	dev->data->rx_queues[qid] = NULL;
+	senders_connect(dev);
+	rxq_free(rxq);
 }
 
 static void
@@ -353,13 +359,41 @@ net_iommu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 
 /* ---------------------------------------------------------- start/stop -- */
 
-/* The peer's wires, one per TX queue of ours. */
+/* Point @tx's TX queue q at @rx's RX queue q's wire, or at none (sink)
+ * while @rx has not set that queue up. */
+static unsigned int
+wires_connect(struct rte_eth_dev *tx, struct rte_eth_dev *rx)
+{
+	unsigned int missing = 0;
+	uint16_t q;
+
+	for (q = 0; q < tx->data->nb_tx_queues; q++) {
+		struct net_iommu_txq *txq = tx->data->tx_queues[q];
+		struct net_iommu_rxq *prxq = q < rx->data->nb_rx_queues ?
+			rx->data->rx_queues[q] : NULL;
+		struct net_iommu_wire *w = prxq != NULL &&
+			prxq->wire.ring != NULL ? &prxq->wire : NULL;
+
+		if (txq == NULL)
+			continue;
+		missing += w == NULL;
+		/* Pairs with the acquire load in txq_device(): the wire's
+		 * ring and pool, set up before, are seen by the TX lcore. */
+		__atomic_store_n(&txq->peer_wire, w, __ATOMIC_RELEASE);
+	}
+	return missing;
+}
+
+/* Our TX queues to the peer's wires. The peer may not have set its RX
+ * queues up yet (testpmd configures and starts one port after the other):
+ * the TX queues concerned sink until the peer starts and connects them
+ * (senders_connect()). */
 static int
 peer_resolve(struct rte_eth_dev *dev)
 {
 	struct net_iommu_port *p = dev->data->dev_private;
 	struct rte_eth_dev *peer;
-	uint16_t pid, q;
+	uint16_t pid;
 
 	if (p->args.peer[0] == '\0')
 		return 0;
@@ -374,20 +408,31 @@ peer_resolve(struct rte_eth_dev *dev)
 			      dev->data->name, p->args.peer);
 		return -EINVAL;
 	}
-	for (q = 0; q < dev->data->nb_tx_queues; q++) {
-		struct net_iommu_rxq *prxq = q < peer->data->nb_rx_queues ?
-			peer->data->rx_queues[q] : NULL;
-
-		if (prxq == NULL || prxq->wire.ring == NULL) {
-			NET_IOMMU_LOG(ERR,
-				"%s: peer: %s has no rx queue %u with a wire (name this port as its peer= and set it up)",
-				dev->data->name, p->args.peer, q);
-			return -EINVAL;
-		}
-		((struct net_iommu_txq *)dev->data->tx_queues[q])->peer_wire =
-			&prxq->wire;
-	}
+	if (wires_connect(dev, peer) != 0)
+		NET_IOMMU_LOG(INFO,
+			"%s: peer %s has not set up every rx queue yet: tx sinks until it starts",
+			dev->data->name, p->args.peer);
 	return 0;
+}
+
+/* Every started port that names @rx as its peer, to @rx's wires as they
+ * are now: at @rx's start, and when @rx releases an RX queue. */
+static void
+senders_connect(struct rte_eth_dev *rx)
+{
+	uint16_t pid;
+
+	for (pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
+		struct rte_eth_dev *tx = &rte_eth_devices[pid];
+		const struct net_iommu_port *tp;
+
+		if (!rte_eth_dev_is_valid_port(pid) ||
+		    tx->dev_ops != &net_iommu_ops || !tx->data->dev_started)
+			continue;
+		tp = tx->data->dev_private;
+		if (strcmp(tp->args.peer, rx->data->name) == 0)
+			wires_connect(tx, rx);
+	}
 }
 
 static void
@@ -460,7 +505,8 @@ queues_stop(struct rte_eth_dev *dev)
 		if (txq != NULL) {
 			net_iommu_txq_drop_all(txq);
 			txq->dma = NULL;
-			txq->peer_wire = NULL;
+			__atomic_store_n(&txq->peer_wire, NULL,
+					 __ATOMIC_RELEASE);
 		}
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	}
@@ -526,6 +572,7 @@ net_iommu_dev_start(struct rte_eth_dev *dev)
 			queue_dma(p, q);
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
+	senders_connect(dev);
 	dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
 	return 0;
 

@@ -87,7 +87,11 @@ net_iommu_frame_fill(struct net_iommu_frame *f, uint32_t len, uint32_t seed)
 static void
 txq_device(struct net_iommu_txq *txq, unsigned int lcore_id)
 {
-	struct net_iommu_wire *wire = txq->peer_wire;
+	/* Written by the peer's control path (wires_connect()): this
+	 * acquire pairs with its release store, so the wire's ring and pool
+	 * are seen initialised. */
+	struct net_iommu_wire *wire =
+		__atomic_load_n(&txq->peer_wire, __ATOMIC_ACQUIRE);
 
 	while (txq->head != txq->tail) {
 		uint64_t desc_iova = txq->ring_iova +
