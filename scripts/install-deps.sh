@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential g++ meson ninja-build pkg-config python3
-      libdpdk-dev dpdk libnuma-dev libcriterion-dev libbenchmark-dev)
+      libdpdk-dev dpdk dpdk-dev libnuma-dev libcriterion-dev libbenchmark-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
