@@ -27,10 +27,23 @@ fail() {
 
 work=$(mktemp -d)
 pid=
+# EAL's runtime directory (as EAL chooses it), one per --file-prefix:
+# removed after each run, EAL leaves it behind.
+if [ "$(id -u)" -eq 0 ]; then
+	rundir=/var/run/dpdk
+else
+	rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk
+fi
+prefixes=()
 cleanup() {
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	fi
+	local p
+	for p in "${prefixes[@]}"; do
+		rm -rf "${rundir:?}/$p"
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,11 +51,13 @@ trap cleanup EXIT
 # <kind>: one testpmd run; the output in $log.
 run_testpmd() {
 	local kind=$1 fifo=$work/$1.in i
+	local prefix=uiommu_testpmd_${kind}_$$
 	mkfifo "$fifo"
 	# EAL's runtime files under a prefix of our own: runs in parallel, or
 	# a crashed earlier run, do not get in the way.
+	prefixes+=("$prefix")
 	timeout -k 5 90 "$testpmd" --no-huge -m 1024 --no-pci -l 0-1 \
-		--file-prefix="uiommu_testpmd_${kind}_$$" \
+		--file-prefix="$prefix" \
 		-d "$plugin" \
 		--vdev="net_iommu0,iommu=$kind,peer=net_iommu1" \
 		--vdev="net_iommu1,iommu=$kind,peer=net_iommu0" \
