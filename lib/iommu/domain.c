@@ -54,6 +54,8 @@ domain_iopt_cfg(const struct uiommu_hw *hw,
 
 	if (params != NULL)
 		p = *params;
+	if (p.inv_mode > UIOMMU_INV_LAZY)
+		return -EINVAL;
 	cfg->fmt = p.fmt;
 	if (cfg->fmt == UIOMMU_IOPT_DEFAULT)
 		cfg->fmt = (hw->caps.stages & 1) ? hw->caps.s1_fmt :
@@ -78,7 +80,8 @@ domain_iopt_cfg(const struct uiommu_hw *hw,
  */
 static struct uiommu_domain *
 domain_new(struct uiommu_hw *hw, enum uiommu_domain_type type,
-	   const struct iopt_cfg *cfg, struct uiommu_domain *parent)
+	   const struct iopt_cfg *cfg, struct uiommu_domain *parent,
+	   const struct uiommu_domain_params *params)
 {
 	struct uiommu_ctx *ctx = hw->obj.ctx;
 	struct uiommu_domain *dom;
@@ -86,6 +89,11 @@ domain_new(struct uiommu_hw *hw, enum uiommu_domain_type type,
 	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
 	if (dom == NULL) {
 		rte_errno = ENOMEM;
+		return NULL;
+	}
+	if (domain_fq_init(dom, params) != 0) {	/* checked by the caller */
+		rte_free(dom);
+		rte_errno = EINVAL;
 		return NULL;
 	}
 	if (cfg != NULL) {
@@ -128,7 +136,7 @@ uiommu_domain_create(struct uiommu_hw *hw, enum uiommu_domain_type type,
 		return NULL;
 	}
 	return domain_new(hw, type, type == UIOMMU_DOMAIN_PAGING ? &cfg : NULL,
-			  NULL);
+			  NULL, type == UIOMMU_DOMAIN_PAGING ? params : NULL);
 }
 
 struct uiommu_domain *
@@ -155,7 +163,8 @@ uiommu_domain_create_nested(struct uiommu_domain *parent,
 	}
 	/* Stage 1 outputs IPAs: the parent's input space. */
 	cfg.oas = parent->iopt->cfg.ias;
-	return domain_new(parent->hw, UIOMMU_DOMAIN_NESTED, &cfg, parent);
+	return domain_new(parent->hw, UIOMMU_DOMAIN_NESTED, &cfg, parent,
+			  &p);
 }
 
 int
@@ -171,6 +180,7 @@ domain_destroy_locked(struct uiommu_domain *dom)
 	}
 	/* Every attachment is gone, and each detach waited for a grace
 	 * period: no walker can be in the tables. */
+	domain_fq_fini(dom);
 	iopt_free(dom->iopt);
 	pthread_mutex_destroy(&dom->lock);
 	dom->hw->obj.refcnt--;
@@ -256,6 +266,7 @@ uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va, uint64_t size,
 
 	iopt_gather_init(&gather);
 	pthread_mutex_lock(&dom->lock);
+	domain_fq_before_map(dom, iova, size);
 	rc = iopt->ops->check_unmapped(iopt, iova, size);
 	if (rc == 0)
 		rc = iopt->ops->map(iopt, iova, oa, size, prot, &gather);
@@ -269,33 +280,91 @@ uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va, uint64_t size,
 	return rc;
 }
 
+/*
+ * Steps 1-3 of an unmap (file header) and the invalidation request of 4;
+ * the unlinked tables go to @gather. dom->lock held.
+ */
+static int
+domain_unmap_locked(struct uiommu_domain *dom, uint64_t iova, uint64_t size,
+		    struct iopt_gather *gather)
+{
+	struct iopt *iopt = dom->iopt;
+	int rc;
+
+	rc = iopt->ops->check_mapped(iopt, iova, size);
+	if (rc == 0)
+		rc = iopt_gather_reserve(gather, size);
+	if (rc == 0)
+		rc = iopt->ops->split_edges(iopt, iova, size);
+	if (rc != 0)
+		return rc;
+	gather->first = UINT64_MAX;
+	gather->last = 0;
+	iopt->ops->unmap(iopt, iova, size, gather);
+	inv_domain_range(dom, gather->first, gather->last);
+	return 0;
+}
+
+static int
+domain_unmap_strict(struct uiommu_domain *dom, uint64_t iova, uint64_t size)
+{
+	struct iopt_gather gather;
+	int rc;
+
+	iopt_gather_init(&gather);
+	pthread_mutex_lock(&dom->lock);
+	rc = domain_unmap_locked(dom, iova, size, &gather);
+	if (rc == 0) {
+		inv_hw_sync(dom->hw);
+		iopt_gather_release(dom->iopt, &gather);
+		dom->fq.stats.unmaps++;
+		/* The sync also completed every deferred unmap. */
+		domain_fq_synced(dom, &dom->fq.stats.flush_strict);
+	}
+	pthread_mutex_unlock(&dom->lock);
+	iopt_gather_fini(&gather);
+	return rc;
+}
+
+/* Steps 1-4 without the wait; step 5 at the flush (domain_fq.c). */
+static int
+domain_unmap_deferred(struct uiommu_domain *dom, uint64_t iova,
+		      uint64_t size)
+{
+	int rc;
+
+	pthread_mutex_lock(&dom->lock);
+	rc = domain_fq_reserve(dom);
+	if (rc == 0)
+		rc = domain_unmap_locked(dom, iova, size, &dom->fq.gather);
+	if (rc == 0)
+		domain_fq_add(dom, dom->fq.gather.first, dom->fq.gather.last);
+	pthread_mutex_unlock(&dom->lock);
+	return rc;
+}
+
 int
 uiommu_unmap(struct uiommu_domain *dom, uint64_t iova, uint64_t size)
 {
-	struct iopt_gather gather;
-	struct iopt *iopt;
 	int rc;
 
 	rc = domain_check_range(dom, iova, size);
 	if (rc != 0)
 		return rc;
-	iopt = dom->iopt;
-	iopt_gather_init(&gather);
-	pthread_mutex_lock(&dom->lock);
-	rc = iopt->ops->check_mapped(iopt, iova, size);
-	if (rc == 0)
-		rc = iopt_gather_reserve(&gather, size);
-	if (rc == 0)
-		rc = iopt->ops->split_edges(iopt, iova, size);
-	if (rc == 0) {
-		iopt->ops->unmap(iopt, iova, size, &gather);
-		inv_domain_range(dom, gather.first, gather.last);
-		inv_hw_sync(dom->hw);
-		iopt_gather_release(iopt, &gather);
-	}
-	pthread_mutex_unlock(&dom->lock);
-	iopt_gather_fini(&gather);
-	return rc;
+	if (dom->inv_mode == UIOMMU_INV_LAZY)
+		return domain_unmap_deferred(dom, iova, size);
+	return domain_unmap_strict(dom, iova, size);
+}
+
+int
+uiommu_unmap_deferred(struct uiommu_domain *dom, uint64_t iova, uint64_t size)
+{
+	int rc;
+
+	rc = domain_check_range(dom, iova, size);
+	if (rc != 0)
+		return rc;
+	return domain_unmap_deferred(dom, iova, size);
 }
 
 /* One stage, under the domain's lock: @iova's output address, or

@@ -126,6 +126,48 @@ struct uiommu_domain_params {
 	/** IOVA bits; 0 = the hw's, capped at what the format translates
 	 *  (47 for UIOMMU_IOPT_VTD_FL) */
 	uint8_t ias;
+	/** how uiommu_unmap() invalidates: enum uiommu_inv_mode; 0 = STRICT */
+	uint8_t inv_mode;
+	/** deferred unmaps (LAZY, uiommu_unmap_deferred()) the domain holds
+	 *  before it flushes them; 0 = 256, at most 65535 */
+	uint16_t fq_size;
+	/** LAZY: an unmap flushes the deferred ones when the oldest is older
+	 *  than this; 0 = 10000 (10 ms, as Linux's flush queue) */
+	uint32_t fq_timeout_us;
+};
+
+/**
+ * Invalidation modes of a domain, as Linux's strict and lazy DMA domains.
+ *
+ * Deferred unmaps clear the table entries and hand the IOTLB invalidations
+ * to the backend (SMMU TLBI commands, VT-d IOTLB descriptors) without
+ * waiting for them (CMD_SYNC, wait descriptor, grace period): until they
+ * are flushed, lcores may still translate the old range to the old memory,
+ * and table pages the unmaps emptied are not yet freed. A flush is one
+ * backend sync for all of them. The domain flushes by itself when its
+ * queue is full (fq_size), before a uiommu_map() that overlaps a deferred
+ * range (an IOVA never has two live translations), when a strict unmap
+ * syncs anyway, and, in LAZY mode, when an unmap finds the oldest deferred
+ * one older than fq_timeout_us. A caller that frees or reuses unmapped
+ * memory flushes first (uiommu_domain_flush()).
+ */
+enum uiommu_inv_mode {
+	UIOMMU_INV_STRICT = 0,	/**< uiommu_unmap() waits (the default) */
+	UIOMMU_INV_LAZY,	/**< uiommu_unmap() defers, as
+				 *   uiommu_unmap_deferred() */
+};
+
+/** A domain's invalidation counters (uiommu_domain_inv_stats()). */
+struct uiommu_domain_inv_stats {
+	uint64_t unmaps;	/**< unmaps that waited for invalidation */
+	uint64_t deferred;	/**< unmaps that deferred it */
+	uint64_t flushes;	/**< flushes: one backend sync each */
+	uint64_t flush_explicit; /**< ... by uiommu_domain_flush() */
+	uint64_t flush_full;	/**< ... because the queue was full */
+	uint64_t flush_timeout;	/**< ... because the oldest was too old */
+	uint64_t flush_overlap;	/**< ... before a map over a deferred range */
+	uint64_t flush_strict;	/**< ... by a strict unmap's sync */
+	uint32_t pending;	/**< deferred unmaps not yet flushed */
 };
 
 /** A fault record: one failed device access. */
@@ -265,7 +307,8 @@ int uiommu_dev_destroy(struct uiommu_dev *dev);
  * @return the domain, or NULL with rte_errno: EINVAL (unknown type; a
  *   format that is neither the hw's stage-1 format (with stage 1) nor its
  *   stage-2 one (with stage 2); ias above the hw's or outside the format's
- *   range), ENOSPC (no context tag), ENOMEM.
+ *   range; an inv_mode that is not an enum uiommu_inv_mode), ENOSPC (no
+ *   context tag), ENOMEM.
  */
 struct uiommu_domain *uiommu_domain_create(struct uiommu_hw *hw,
 		enum uiommu_domain_type type,
@@ -322,6 +365,36 @@ int uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va,
  *   could not be split). On failure nothing is unmapped.
  */
 int uiommu_unmap(struct uiommu_domain *dom, uint64_t iova, uint64_t size);
+
+/**
+ * Unmap [iova, iova + size) as uiommu_unmap() does, but defer waiting for
+ * the invalidation (see enum uiommu_inv_mode): the range's memory may still
+ * be reached by lcores until the unmap is flushed. Many deferred unmaps and
+ * one uiommu_domain_flush() cost one backend sync, as Linux's
+ * iommu_unmap_fast() calls and one iommu_iotlb_sync().
+ *
+ * @return as uiommu_unmap(); -ENOMEM also when the queue could not be
+ *   allocated. On failure nothing is unmapped (a full queue may have been
+ *   flushed).
+ * Thread safety: any thread; serialised per domain.
+ */
+int uiommu_unmap_deferred(struct uiommu_domain *dom, uint64_t iova,
+			  uint64_t size);
+
+/**
+ * Flush the domain's deferred unmaps: once it returns, no lcore translates
+ * any of their ranges, and the table pages they emptied are freed. A no-op
+ * when none is pending.
+ * @return 0; -EINVAL (NULL, or no page table).
+ */
+int uiommu_domain_flush(struct uiommu_domain *dom);
+
+/**
+ * The invalidation counters of @p dom.
+ * @return 0; -EINVAL (NULL, or no page table).
+ */
+int uiommu_domain_inv_stats(struct uiommu_domain *dom,
+			    struct uiommu_domain_inv_stats *stats);
 
 /**
  * Look up the host VA that @p iova maps to in the domain's table (no IOTLB).

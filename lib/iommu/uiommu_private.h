@@ -115,16 +115,49 @@ struct uiommu_tag_ctx {
  * domain's lock (an unmap from the parent reads each child's tag contexts).
  * Nothing takes them the other way round.
  */
+/* An inclusive range of IOVAs. */
+struct iova_range {
+	uint64_t first;
+	uint64_t last;
+};
+
+/*
+ * A domain's deferred unmaps (domain_fq.c): unmaps whose invalidations were
+ * passed to ops->inv but not yet waited for with ops->sync, so lcores may
+ * still hold their IOTLB entries and walkers may still be in the table
+ * pages they unlinked. Everything here is under dom->lock.
+ *
+ * Invariants, at every release of dom->lock:
+ *   - n <= size; ranges[0..n) are the deferred ranges, none mapped again;
+ *   - gather holds exactly the table pages those n unmaps unlinked;
+ *   - n == 0 iff nothing is pending (gather empty, since unset).
+ * A flush is ops->sync (which waits for every invalidation passed to
+ * ops->inv before it, on every online lcore), then the gather's pages are
+ * freed and n = 0. Nothing else frees them: a table page is never freed
+ * while a walker may be in it.
+ */
+struct domain_fq {
+	struct iova_range *ranges;	/* size slots, allocated on first use */
+	unsigned int n;
+	unsigned int size;
+	struct iopt_gather gather;
+	uint64_t since;			/* timer cycles of the oldest */
+	uint64_t timeout;		/* timer cycles; LAZY only */
+	struct uiommu_domain_inv_stats stats;
+};
+
 struct uiommu_domain {
 	struct uiommu_obj obj;
 	struct uiommu_hw *hw;
 	enum uiommu_domain_type type;
+	enum uiommu_inv_mode inv_mode;
 	pthread_mutex_t lock;
 	struct iopt *iopt;		/* PAGING and NESTED */
 	LIST_HEAD(, uiommu_tag_ctx) tctx;
 	struct uiommu_domain *parent;	/* NESTED */
 	LIST_HEAD(, uiommu_domain) children;	/* NESTED over this one */
 	LIST_ENTRY(uiommu_domain) sibling;	/* in parent->children */
+	struct domain_fq fq;		/* PAGING and NESTED */
 };
 
 /* Has a page table and tag contexts: PAGING or NESTED. */
@@ -210,6 +243,22 @@ void fault_record(struct uiommu_hw *hw,
 int hw_tag_alloc(struct uiommu_hw *hw, uint32_t *tag);
 void hw_tag_free(struct uiommu_hw *hw, uint32_t tag);
 int hw_destroy_locked(struct uiommu_hw *hw);
+
+/* domain_fq.c: deferred unmaps; all but init with dom->lock held */
+int domain_fq_init(struct uiommu_domain *dom,
+		   const struct uiommu_domain_params *params);
+void domain_fq_fini(struct uiommu_domain *dom);
+/* Room for one more deferred unmap (flushing a full queue); -ENOMEM. */
+int domain_fq_reserve(struct uiommu_domain *dom);
+/* Record an unmap of [first, last] whose invalidation was passed to
+ * ops->inv, its pages in fq.gather; LAZY: flush if the oldest expired. */
+void domain_fq_add(struct uiommu_domain *dom, uint64_t first, uint64_t last);
+/* Flush if [iova, iova + size) overlaps a deferred range. */
+void domain_fq_before_map(struct uiommu_domain *dom, uint64_t iova,
+			  uint64_t size);
+/* The caller has synced the hw: the deferred unmaps are done; count it
+ * in *reason. */
+void domain_fq_synced(struct uiommu_domain *dom, uint64_t *reason);
 
 /* dev.c, domain.c, attach.c: teardown with ctx->lock held */
 int dev_destroy_locked(struct uiommu_dev *dev);
