@@ -48,6 +48,15 @@
  *   memory event callback (hotplug lock held) or dev_start (read lock held)
  *   would wait for the hotplug lock it is under. --no-huge and
  *   --legacy-mem never grow; a core page-table pool would remove it.
+ * - Invalidation (mode=): the PMD's own unmaps (memory events, dev_stop,
+ *   dma_unmap) return only once no lcore can reach the memory, in every
+ *   mode, since EAL or the application frees it right after. strict: each
+ *   page is one strict unmap (one backend sync each); batch and lazy: the
+ *   pages of one event or one stop are deferred unmaps and one flush (one
+ *   sync). lazy also makes the domain LAZY, so that the application's own
+ *   uiommu_unmap() calls defer, and arms an EAL alarm every
+ *   NET_IOMMU_LAZY_FLUSH_US while the port is started that flushes what
+ *   they left, so a stale translation lives a bounded time.
  * - External memory: the vdev driver's dma_map/dma_unmap (reached through
  *   rte_dev_dma_map()) map into the domain at once, started or not, and
  *   stay until unmapped or the port closes; a DPDK-memory range cannot be
@@ -178,8 +187,17 @@ enum net_iommu_dma {
 };
 
 /* Parsed devargs, validated before anything is created. */
+/* mode=: how the port's domain invalidates (see uiommu_net_iommu.h). */
+enum net_iommu_mode {
+	NET_IOMMU_STRICT,
+	NET_IOMMU_BATCH,
+	NET_IOMMU_LAZY,
+	NET_IOMMU_MODES
+};
+
 struct net_iommu_args {
 	enum net_iommu_kind kind;
+	enum net_iommu_mode mode;
 	uint32_t sid;
 	bool sid_set;
 	uint32_t pasid_base;	/* 0: attach at the RID */
@@ -266,6 +284,9 @@ struct net_iommu_txq {
 	struct net_iommu_qstats stats;
 } __rte_cache_aligned;
 
+/* mode=lazy: the period of the flush alarm (Linux's flush queue timeout). */
+#define NET_IOMMU_LAZY_FLUSH_US	10000
+
 struct net_iommu_port {
 	LIST_ENTRY(net_iommu_port) next;	/* sh->ports, sh->lock */
 	struct net_iommu_args args;
@@ -305,6 +326,8 @@ int net_iommu_shared_get(struct net_iommu_port *p);
 void net_iommu_shared_put(struct net_iommu_port *p);
 int net_iommu_mem_map_all(struct net_iommu_port *p);
 void net_iommu_mem_unmap_all(struct net_iommu_port *p);
+void net_iommu_lazy_flush_start(struct net_iommu_port *p);
+void net_iommu_lazy_flush_stop(struct net_iommu_port *p);
 void net_iommu_mem_event_cb(enum rte_mem_event type, const void *addr,
 			    size_t len, void *arg);
 int net_iommu_dma_map(struct net_iommu_port *p, void *addr, uint64_t iova,

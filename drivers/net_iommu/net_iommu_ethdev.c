@@ -70,6 +70,10 @@ arg_handle(const char *key, const char *value, void *opaque)
 		[NET_IOMMU_OFF] = "off", [NET_IOMMU_SMMU] = "smmu",
 		[NET_IOMMU_VTD] = "vtd", [NET_IOMMU_DIRECT] = "direct",
 	};
+	static const char *const modes[NET_IOMMU_MODES] = {
+		[NET_IOMMU_STRICT] = "strict", [NET_IOMMU_BATCH] = "batch",
+		[NET_IOMMU_LAZY] = "lazy",
+	};
 	struct net_iommu_args *a = opaque;
 	uint32_t v;
 	int k;
@@ -89,15 +93,13 @@ arg_handle(const char *key, const char *value, void *opaque)
 		return -EINVAL;
 	}
 	if (strcmp(key, ARG_MODE) == 0) {
-		if (strcmp(value, "strict") == 0)
-			return 0;
-		if (strcmp(value, "batch") == 0 || strcmp(value, "lazy") == 0)
-			NET_IOMMU_LOG(ERR,
-				"%s: '%s' invalidation is not implemented yet (uiommu supports strict only)",
-				key, value);
-		else
-			NET_IOMMU_LOG(ERR, "%s: bad value '%s' (strict)", key,
-				      value);
+		for (k = 0; k < NET_IOMMU_MODES; k++)
+			if (strcmp(value, modes[k]) == 0) {
+				a->mode = k;
+				return 0;
+			}
+		NET_IOMMU_LOG(ERR, "%s: bad value '%s' (strict|batch|lazy)",
+			      key, value);
 		return -EINVAL;
 	}
 	if (strcmp(key, ARG_PEER) == 0) {
@@ -521,6 +523,7 @@ net_iommu_dev_stop(struct rte_eth_dev *dev)
 	dev->data->dev_started = 0;
 	queues_stop(dev);
 	if (p->dom != NULL) {
+		net_iommu_lazy_flush_stop(p);
 		queues_detach(p);
 		net_iommu_mem_unmap_all(p);
 	}
@@ -573,6 +576,7 @@ net_iommu_dev_start(struct rte_eth_dev *dev)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
 	senders_connect(dev);
+	net_iommu_lazy_flush_start(p);
 	dev->data->dev_link.link_status = RTE_ETH_LINK_UP;
 	return 0;
 
@@ -1014,7 +1018,7 @@ RTE_PMD_REGISTER_PARAM_STRING(net_iommu,
 	ARG_IOMMU "=smmu|vtd|direct|off "
 	ARG_SID "=<0..65535> "
 	ARG_PASID "=<base, 0: none> "
-	ARG_MODE "=strict "
+	ARG_MODE "=strict|batch|lazy "
 	ARG_PEER "=<vdev name> "
 	ARG_PKT_LEN "=<60..9000> "
 	ARG_COPY "=0|1");

@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include <ethdev_driver.h>
+#include <rte_alarm.h>
 #include <rte_eal_memconfig.h>
 #include <rte_errno.h>
 #include <rte_memory.h>
@@ -148,7 +149,12 @@ net_iommu_shared_get(struct net_iommu_port *p)
 			      rte_strerror(rte_errno));
 		goto err_hw;
 	}
-	p->dom = uiommu_domain_create(p->hw, UIOMMU_DOMAIN_PAGING, NULL);
+	p->dom = uiommu_domain_create(p->hw, UIOMMU_DOMAIN_PAGING,
+			&(struct uiommu_domain_params){
+				.inv_mode = p->args.mode == NET_IOMMU_LAZY ?
+					UIOMMU_INV_LAZY : UIOMMU_INV_STRICT,
+				.fq_timeout_us = NET_IOMMU_LAZY_FLUSH_US,
+			});
 	if (p->dom == NULL) {
 		rc = -rte_errno;
 		NET_IOMMU_LOG(ERR, "cannot create a domain: %s",
@@ -231,6 +237,27 @@ mem_map_range(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	return 0;
 }
 
+/*
+ * Unmap a range of the PMD's own: strict, or deferred until the caller's
+ * port_unmap_done() (mode=batch|lazy), which must follow before the
+ * memory can be reused.
+ */
+static int
+port_unmap(struct net_iommu_port *p, uint64_t iova, size_t len)
+{
+	if (p->args.mode == NET_IOMMU_STRICT)
+		return uiommu_unmap(p->dom, iova, len);
+	return uiommu_unmap_deferred(p->dom, iova, len);
+}
+
+/* After a series of port_unmap(): no lcore reaches the ranges any more. */
+static void
+port_unmap_done(struct net_iommu_port *p)
+{
+	/* No-op when nothing is deferred (strict). */
+	uiommu_domain_flush(p->dom);
+}
+
 static int
 mem_unmap_range(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 		size_t len, void *arg)
@@ -243,7 +270,7 @@ mem_unmap_range(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	if (w->done == w->limit)
 		return 1;
 	w->done++;
-	rc = uiommu_unmap(w->p->dom, ms->iova, len);
+	rc = port_unmap(w->p, ms->iova, len);
 	if (rc != 0)
 		NET_IOMMU_LOG(ERR, "%s: unmap of IOVA %#" PRIx64 " +%zu: %s",
 			      w->p->eth_dev->data->name, ms->iova, len,
@@ -263,6 +290,7 @@ net_iommu_mem_map_all(struct net_iommu_port *p)
 		struct mem_walk undo = { .p = p, .limit = w.done };
 
 		rte_memseg_contig_walk_thread_unsafe(mem_unmap_range, &undo);
+		port_unmap_done(p);
 	} else {
 		p->started = true;
 	}
@@ -281,6 +309,7 @@ net_iommu_mem_unmap_all(struct net_iommu_port *p)
 	pthread_mutex_lock(&net_iommu_sh.lock);
 	p->started = false;
 	rte_memseg_contig_walk_thread_unsafe(mem_unmap_range, &w);
+	port_unmap_done(p);
 	net_iommu_ctl_done();
 	pthread_mutex_unlock(&net_iommu_sh.lock);
 	rte_mcfg_mem_read_unlock();
@@ -308,7 +337,7 @@ mem_event_port(struct net_iommu_port *p, enum rte_mem_event type,
 					msl->page_sz, UIOMMU_PROT_READ |
 					UIOMMU_PROT_WRITE);
 		else
-			rc = uiommu_unmap(p->dom, ms->iova, msl->page_sz);
+			rc = port_unmap(p, ms->iova, msl->page_sz);
 		if (rc != 0)
 			NET_IOMMU_LOG(ERR, "%s: memory %s at %p: %s",
 				      p->eth_dev->data->name,
@@ -316,6 +345,8 @@ mem_event_port(struct net_iommu_port *p, enum rte_mem_event type,
 				      "map" : "unmap", (void *)cur,
 				      rte_strerror(-rc));
 	}
+	if (type == RTE_MEM_EVENT_FREE)
+		port_unmap_done(p);
 }
 
 /*
@@ -382,8 +413,54 @@ net_iommu_dma_unmap(struct net_iommu_port *p, uint64_t iova, size_t len)
 	if (p->dom == NULL)
 		return 0;
 	pthread_mutex_lock(&net_iommu_sh.lock);
-	rc = uiommu_unmap(p->dom, iova, len);
+	rc = port_unmap(p, iova, len);
+	/* The application may free the memory once this returns. */
+	port_unmap_done(p);
 	net_iommu_ctl_done();
 	pthread_mutex_unlock(&net_iommu_sh.lock);
 	return rc;
+}
+
+/* ------------------------------------------------------- mode=lazy -- */
+
+/*
+ * EAL's alarm thread, every NET_IOMMU_LAZY_FLUSH_US while the port is
+ * started: flush what the application's lazy unmaps left pending, so that
+ * a stale translation lives a bounded time even when no unmap follows to
+ * find it expired. Takes only the domain's lock (uiommu's own), never
+ * sh->lock; stop cancels the alarm, waiting for a running callback, before
+ * anything it uses goes away.
+ */
+static void
+lazy_flush_alarm(void *arg)
+{
+	struct net_iommu_port *p = arg;
+
+	uiommu_domain_flush(p->dom);
+	rte_eal_alarm_set(NET_IOMMU_LAZY_FLUSH_US, lazy_flush_alarm, p);
+}
+
+void
+net_iommu_lazy_flush_start(struct net_iommu_port *p)
+{
+	int rc;
+
+	if (p->dom == NULL || p->args.mode != NET_IOMMU_LAZY)
+		return;
+	rc = rte_eal_alarm_set(NET_IOMMU_LAZY_FLUSH_US, lazy_flush_alarm, p);
+	if (rc != 0)
+		/* Still correct: unmaps flush expired entries themselves. */
+		NET_IOMMU_LOG(WARNING, "%s: no lazy flush alarm: %s",
+			      p->eth_dev->data->name, rte_strerror(-rc));
+}
+
+void
+net_iommu_lazy_flush_stop(struct net_iommu_port *p)
+{
+	if (p->dom == NULL || p->args.mode != NET_IOMMU_LAZY)
+		return;
+	/* Waits for a callback running on the alarm thread; the callback
+	 * re-arms itself, so cancel until none is left. */
+	while (rte_eal_alarm_cancel(lazy_flush_alarm, p) > 0)
+		;
 }

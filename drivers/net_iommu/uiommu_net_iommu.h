@@ -10,8 +10,12 @@
  *   - sid=N      StreamID / RID (0..65535; default 0x100 + ethdev port id)
  *   - pasid=N    queue q's DMA is tagged with PASID N + q; 0 (default):
  *     no PASID, every queue is attached at the RID
- *   - mode=strict  invalidation mode; batch and lazy are not implemented
- *     yet and fail the probe
+ *   - mode=strict|batch|lazy  invalidation (default strict). The PMD's
+ *     own unmaps (memory freed, port stopped, rte_dev_dma_unmap()) are
+ *     complete when they return in every mode: strict syncs the IOMMU once
+ *     per page, batch and lazy once per event. lazy also makes the domain
+ *     UIOMMU_INV_LAZY (the application's uiommu_unmap() calls defer) and
+ *     flushes it every 10 ms while the port is started.
  *   - peer=NAME  this port's TX queue q arrives at NAME's RX queue q; name
  *     each port as the other's peer. Without a peer a port sinks TX and
  *     generates RX frames

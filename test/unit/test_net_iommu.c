@@ -479,14 +479,124 @@ Test(net_iommu, mem_event_maps_and_unmaps)
 	cr_assert_eq(rte_vdev_uninit("net_iommu0"), 0);
 }
 
+/* ---------------------------------------------------- invalidation mode -- */
+
+static struct uiommu_domain_inv_stats
+dom_inv_stats(uint16_t pid)
+{
+	struct uiommu_domain_inv_stats st;
+
+	cr_assert_eq(uiommu_domain_inv_stats(uiommu_net_iommu_domain(pid),
+					     &st), 0);
+	return st;
+}
+
+/* A memory free event of @npages pages on a started port: the pages are
+ * unreachable when the callback returns, in every mode; strict pays a sync
+ * per page, batch and lazy one for the event. */
+static void
+mem_free_event_case(const char *args, bool deferred)
+{
+	const unsigned int npages = 8;
+	struct uiommu_domain_inv_stats st0, st;
+	struct uiommu_domain *dom;
+	uint16_t pid;
+	uint8_t *buf;
+	uint64_t iova;
+	unsigned int i;
+
+	pid = port_create("net_iommu0", args);
+	port_setup(pid);
+	cr_assert_eq(rte_eth_dev_start(pid), 0);
+	dom = uiommu_net_iommu_domain(pid);
+	buf = rte_malloc(NULL, npages * SZ_4K, SZ_4K);
+	cr_assert_not_null(buf);
+	iova = rte_malloc_virt2iova(buf);
+	st0 = dom_inv_stats(pid);
+	net_iommu_mem_event_cb(RTE_MEM_EVENT_FREE, buf, npages * SZ_4K, NULL);
+	st = dom_inv_stats(pid);
+	for (i = 0; i < npages; i++)
+		cr_assert_null(uiommu_iova_to_va(dom, iova + i * SZ_4K));
+	cr_assert_eq(st.pending, 0, "%s: the event returned with unmaps "
+		     "pending", args);
+	if (deferred) {
+		cr_assert_eq(st.deferred - st0.deferred, npages);
+		cr_assert_eq(st.flushes - st0.flushes, 1, "%s", args);
+	} else {
+		cr_assert_eq(st.unmaps - st0.unmaps, npages);
+		cr_assert_eq(st.deferred, 0);
+	}
+	net_iommu_mem_event_cb(RTE_MEM_EVENT_ALLOC, buf, npages * SZ_4K,
+			       NULL);
+	rte_free(buf);
+	cr_assert_eq(rte_eth_dev_stop(pid), 0);
+	cr_assert_eq(dom_inv_stats(pid).pending, 0);
+	cr_assert_eq(rte_vdev_uninit("net_iommu0"), 0);
+}
+
+Test(net_iommu, mode_strict_syncs_each_page)
+{
+	mem_free_event_case("iommu=smmu,mode=strict", false);
+}
+
+Test(net_iommu, mode_batch_syncs_once_per_event)
+{
+	mem_free_event_case("iommu=smmu,mode=batch", true);
+}
+
+Test(net_iommu, mode_lazy_syncs_once_per_event)
+{
+	mem_free_event_case("iommu=vtd,mode=lazy", true);
+}
+
+/* mode=lazy: the application's unmaps in the port's domain defer, and the
+ * PMD's alarm flushes them within a few periods while the port runs;
+ * rte_dev_dma_unmap() is complete when it returns. */
+Test(net_iommu, mode_lazy_alarm_flushes_app_unmaps)
+{
+	struct uiommu_domain_inv_stats st;
+	struct uiommu_domain *dom;
+	struct ext_mem e;
+	uint16_t a, b;
+	unsigned int waited;
+
+	ext_mem_init(&e);
+	pair_create("iommu=direct,mode=lazy", &a, &b);
+	dom = uiommu_net_iommu_domain(a);
+	cr_assert_eq(uiommu_map(dom, 1ull << 40, e.va, SZ_4K, PROT_RW), 0);
+	cr_assert_eq(uiommu_unmap(dom, 1ull << 40, SZ_4K), 0);
+	st = dom_inv_stats(a);
+	cr_assert_eq(st.deferred, 1);
+	for (waited = 0; dom_inv_stats(a).pending != 0; waited++) {
+		cr_assert_lt(waited, 200, "no flush in 1 s");
+		rte_delay_us_sleep(5000);
+	}
+	cr_assert_geq(dom_inv_stats(a).flush_explicit, 1);
+
+	cr_assert_eq(rte_dev_dma_map(port_device(a), e.va, e.iova, EXT_LEN),
+		     0);
+	cr_assert_eq(send_one(a, b, ext_pkt(&e, 1), 1), 1);
+	cr_assert_eq(rte_dev_dma_unmap(port_device(a), e.va, e.iova,
+				       EXT_LEN), 0);
+	cr_assert_eq(dom_inv_stats(a).pending, 0);
+	cr_assert_eq(send_one(a, b, ext_pkt(&e, 2), 2), 0,
+		     "reached external memory after rte_dev_dma_unmap()");
+	cr_assert_eq(xstat(a, "tx_q0_dma_fault_buf"), 1);
+	/* Stopping and starting again re-arms the alarm. */
+	cr_assert_eq(rte_eth_dev_stop(a), 0);
+	cr_assert_eq(rte_eth_dev_start(a), 0);
+	forward(a, b, 10, 50, true);
+	pair_destroy();
+	ext_mem_fini(&e);
+}
+
 /* ------------------------------------------------------------ devargs -- */
 
 Test(net_iommu, bad_devargs_fail_and_leave_no_port)
 {
 	static const char *const bad[] = {
 		"foo=1", "iommu=amd", "iommu", "sid=70000", "sid=abc",
-		"sid=-1", "pasid=1048576", "mode=lazy", "mode=batch",
-		"mode=fast", "pkt_len=59", "pkt_len=9001", "copy=2",
+		"sid=-1", "pasid=1048576", "mode=fast", "mode=", "pkt_len=59", "pkt_len=9001", "copy=2",
 		"copy=", "iommu=smmu,bar=2",
 	};
 	struct test_heap before, after;
