@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run the benchmarks, write Google Benchmark JSON to $BUILD/bench.json
-# (bench_translate), $BUILD/bench_smmu_sim.json (bench_smmu_sim) and
-# $BUILD/bench_vtd_sim.json (bench_vtd_sim), and print the ratios that
-# matter: each measurement against its reference loop.
+# (bench_translate), $BUILD/bench_smmu_sim.json (bench_smmu_sim),
+# $BUILD/bench_vtd_sim.json (bench_vtd_sim) and $BUILD/bench_net_iommu.json
+# (bench_net_iommu), and print the ratios that matter: each measurement
+# against its reference loop.
 #
 #   test/bench/run.sh [--benchmark_* options]
 #
@@ -11,10 +12,12 @@
 # BUILD (default: build) is the meson build directory; MIN_TIME (seconds per
 # run, default 0.3) and REPS (repetitions, default 5; the ratios use the
 # medians) trade time for noise. The defaults take about 100 s for
-# bench_translate and 80 s for each backend binary; BENCHES (default
-# "bench_translate bench_smmu_sim bench_vtd_sim") picks which run. The
-# backend binaries run their repetitions randomly interleaved, so that drift
-# in this noisy VM falls on both sides of each backend / direct ratio alike.
+# bench_translate, 80 s for each backend binary and 60 s for
+# bench_net_iommu; BENCHES (default "bench_translate bench_smmu_sim
+# bench_vtd_sim", and bench_net_iommu when the PMD is built) picks which
+# run. The backend binaries and bench_net_iommu run their repetitions
+# randomly interleaved, so that drift in this noisy VM falls on both sides
+# of each ratio alike.
 # UIOMMU_BENCH_SEED goes to every binary, UIOMMU_BENCH_COLD_PAGES to
 # bench_translate. One run.sh at a time: each binary's EAL --file-prefix is
 # fixed (each binary has its own).
@@ -22,11 +25,16 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 build=${BUILD:-build}
-benches=${BENCHES:-bench_translate bench_smmu_sim bench_vtd_sim}
+default_benches="bench_translate bench_smmu_sim bench_vtd_sim"
+# Built only with the net_iommu PMD (the DPDK driver SDK headers).
+if [ -x "$build/test/bench/bench_net_iommu" ]; then
+	default_benches+=" bench_net_iommu"
+fi
+benches=${BENCHES:-$default_benches}
 
 for name in $benches; do
 	case $name in
-	bench_translate|bench_smmu_sim|bench_vtd_sim) ;;
+	bench_translate|bench_smmu_sim|bench_vtd_sim|bench_net_iommu) ;;
 	*) echo "run.sh: BENCHES: unknown $name" >&2; exit 1 ;;
 	esac
 	if [ ! -x "$build/test/bench/$name" ]; then
@@ -298,6 +306,59 @@ finish()
 EOF
 )
 python3 -c "$common"$'\n'"$vtd_sim_py" "$build/bench_vtd_sim.json" || status=$?
+fi
+
+if [[ " $benches " == *" bench_net_iommu "* ]] &&
+	run_bench bench_net_iommu "$build/bench_net_iommu.json" \
+		--benchmark_enable_random_interleaving=true "$@"; then
+net_iommu_py=$(cat <<'EOF'
+def mpps(name, key="items_per_second"):
+    b = runs.get(name)
+    return b[key] / 1e6 if b and b.get(key) else None
+
+
+def pps_ratio(label, num, den, goal=None, key="items_per_second"):
+    """Print num / den in packets per second; goal: the least allowed."""
+    a, b = mpps(num, key), mpps(den, key)
+    if a is None or b is None:
+        print(f"  {label:<46} (not run)")
+        return
+    print(f"  {label:<46} {a:7.2f} Mpps / {b:7.2f} Mpps = {a / b:6.2f}x "
+          f"{verdict(a / b, goal, False)}")
+
+
+print(f"\nnet_iommu ratios (packets per second, medians) from {sys.argv[1]}:")
+print(" io forwarding, 64-byte frames, one lcore, per second of its CPU:"
+      " backend / iommu=off\n (goal >= 0.9)")
+for copy in (0, 1):
+    for bk in ("direct", "smmu", "vtd"):
+        pps_ratio(f"{bk}, copy={copy}", f"BM_fwd_{bk}/copy:{copy}",
+                  f"BM_fwd_off/copy:{copy}", 0.9)
+print(" two forwarding lcores / one, each its own pair of ports, copy=1")
+for bk in ("off", "smmu"):
+    name = f"BM_fwd_lcores_{bk}/lcores:%d/real_time"
+    pps_ratio(f"{bk}, wall clock", name % 2, name % 1)
+    pps_ratio(f"{bk}, each lcore's CPU time", name % 2, name % 1,
+              key="cpu_pps")
+print(" forwarding while a control thread on the other CPU unmaps and maps"
+      " 4 KiB pages / without,\n one lcore, copy=1, per second of its CPU"
+      " (unmap + map per second: asked, done)")
+churn = sorted({n.split("/")[0] for n in runs if n.startswith("BM_churn_")})
+for bench in churn:
+    bk, mode = bench[len("BM_churn_"):].split("_", 1)
+    rates = sorted(int(n.split("rate:")[1]) for n in runs
+                   if n.startswith(bench + "/rate:"))
+    for rate in rates:
+        if rate == 0:
+            continue
+        b = runs[f"{bench}/rate:{rate}"]
+        pps_ratio(f"{mode} {bk}, {rate}/s, "
+                  f"{b.get('churn_ops_per_s', 0):.0f}/s",
+                  f"{bench}/rate:{rate}", f"{bench}/rate:0")
+finish()
+EOF
+)
+python3 -c "$common"$'\n'"$net_iommu_py" "$build/bench_net_iommu.json" || status=$?
 fi
 
 if [ "$results" -eq 0 ]; then
