@@ -6,13 +6,40 @@
 
 Passes when the app exits 0 and the summary shows packets received and sent
 on every port, no faulting DMA, and, when --churn-rate was asked for on
-ports with an IOMMU, churn operations done.
+ports with an IOMMU, churn operations done, invalidated as --mode says:
+strict: one strict unmap each; batch: deferred, one flush per --churn-batch
+operations of a port; lazy: deferred, fewer flushes than operations.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+
+def check_invalidation(mode, churn, nb_iommu_ports):
+    """What the churned domains' counters must show for @mode."""
+    ops = churn['ops']
+    if ops == 0 or churn['ext']:
+        return []   # external memory: the PMD's unmaps, complete each
+    strict, deferred = churn['unmaps_strict'], churn['unmaps_deferred']
+    flushes = churn['flushes']
+    if mode == 'strict':
+        if strict < ops or deferred != 0:
+            return [f'strict: {ops} ops, {strict} strict and {deferred} '
+                    'deferred unmaps']
+    elif mode == 'batch':
+        # Each port flushes after every batch-th of its own operations.
+        most = ops // churn['batch'] + nb_iommu_ports
+        least = max(ops // churn['batch'] - nb_iommu_ports, 0)
+        if deferred < ops or not least <= flushes <= most:
+            return [f'batch: {ops} ops, {deferred} deferred unmaps, '
+                    f'{flushes} flushes, expected {least}..{most}']
+    elif mode == 'lazy':
+        if deferred < ops or strict != 0 or flushes >= ops:
+            return [f'lazy: {ops} ops, {strict} strict and {deferred} '
+                    f'deferred unmaps, {flushes} flushes']
+    return []
 
 
 def main():
@@ -43,6 +70,8 @@ def main():
     if churn['rate'] > 0 and any(p['iommu'] for p in ports) and \
             churn['ops'] <= 0:
         errors.append(f"churn at {churn['rate']}/s did no operation")
+    errors += check_invalidation(summary['config']['mode'], churn,
+                                 sum(1 for p in ports if p['iommu']))
     if errors:
         sys.exit('FAIL: ' + '; '.join(errors))
     print('OK')

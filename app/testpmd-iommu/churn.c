@@ -3,10 +3,21 @@
  * The churn generator: control-plane unmap + remap while traffic flows, so
  * that what strict invalidation costs the forwarders is measured.
  *
- * Each port with an IOMMU gets a scratch window of CHURN_PAGES pages,
- * mapped in its domain at an IOVA no DPDK memory uses (the PMD maps every
- * memseg at its DPDK IOVA, net_iommu.h). One operation unmaps one page of
- * one port's window and maps it again; ports and pages go round-robin.
+ * Each port with an IOMMU gets a scratch window of CHURN_PAGES pages at an
+ * IOVA no DPDK memory uses (the PMD maps every memseg at its DPDK IOVA,
+ * net_iommu.h), half of it mapped: the pages [j, j + CHURN_PAGES / 2)
+ * modulo CHURN_PAGES after the port's j-th operation. Operation j unmaps
+ * page j and maps page j + CHURN_PAGES / 2, which was unmapped
+ * CHURN_PAGES / 2 operations before; ports go round-robin. A page is thus
+ * remapped only after a delay, as a DMA API user's IOVA allocator would
+ * hand it out again, which is what lets deferred invalidation defer:
+ * - --mode strict: uiommu_unmap() waits for the invalidation each time;
+ * - --mode batch: uiommu_unmap_deferred(), and uiommu_domain_flush() every
+ *   --churn-batch operations of the port (at most half the window, so a
+ *   remapped page was always flushed first);
+ * - --mode lazy: uiommu_unmap() in the port's LAZY domain, flushed by the
+ *   domain itself (queue full, expiry, the PMD's alarm, a map over a
+ *   pending page).
  * Two paths:
  * - default: the window is rte_malloc'd memory, mapped with uiommu_map()
  *   in uiommu_net_iommu_domain() (an alias of memory the PMD also maps at
@@ -45,7 +56,8 @@ struct churn_port {
 	struct uiommu_domain *dom;
 	struct rte_device *dev;		/* --churn-ext */
 	uint8_t *va;			/* the window's memory */
-	bool mapped;
+	uint64_t ops;			/* operations done on this port */
+	bool mapped;			/* its half window is mapped */
 };
 
 static struct {
@@ -106,12 +118,21 @@ static int
 unmap_port(struct churn_port *cp, size_t off, size_t len)
 {
 	if (tpi.cfg.churn_ext) {
+		/* The PMD completes the invalidation in every mode. */
 		if (rte_dev_dma_unmap(cp->dev, cp->va + off, churn.iova + off,
 				      len) != 0)
 			return -rte_errno;
 		return 0;
 	}
+	if (strcmp(tpi.cfg.mode, "batch") == 0)
+		return uiommu_unmap_deferred(cp->dom, churn.iova + off, len);
 	return uiommu_unmap(cp->dom, churn.iova + off, len);
+}
+
+static size_t
+page_off(uint64_t page)
+{
+	return (size_t)(page % CHURN_PAGES) * CHURN_PAGE;
 }
 
 static int
@@ -166,7 +187,7 @@ tpi_churn_setup(void)
 			if (cp->va == NULL)
 				return -ENOMEM;
 		}
-		rc = map_port(cp, 0, CHURN_LEN);
+		rc = map_port(cp, 0, CHURN_LEN / 2);
 		if (rc != 0) {
 			fprintf(stderr, "churn: map of IOVA %#" PRIx64
 				" in port %u: %s\n", churn.iova, cp->port_id,
@@ -178,11 +199,11 @@ tpi_churn_setup(void)
 	if (churn.nb_ports == 0)
 		printf("churn: no port has an IOMMU (iommu=off): no churn\n");
 	else
-		printf("churn: %u unmap+remap/s of 4 KiB pages in a %zu KiB window at IOVA %#" PRIx64 " of %u domain(s), through %s\n",
+		printf("churn: %u unmap+map/s of 4 KiB pages in a %zu KiB window at IOVA %#" PRIx64 " of %u domain(s), through %s, %s invalidation\n",
 		       tpi.cfg.churn_rate, CHURN_LEN >> 10, churn.iova,
 		       churn.nb_ports, tpi.cfg.churn_ext ?
 		       "rte_dev_dma_map/unmap (external memory)" :
-		       "uiommu_map/unmap");
+		       "uiommu_map/unmap", tpi.cfg.mode);
 	return 0;
 }
 
@@ -190,24 +211,29 @@ int
 tpi_churn_op(void)
 {
 	struct churn_port *cp;
-	size_t off;
+	uint64_t j;
 	int rc;
 
 	if (churn.nb_ports == 0)
 		return 0;
 	cp = &churn.ports[churn.ops % churn.nb_ports];
-	off = (size_t)(churn.ops / churn.nb_ports % CHURN_PAGES) * CHURN_PAGE;
-	rc = unmap_port(cp, off, CHURN_PAGE);
+	j = cp->ops;
+	rc = unmap_port(cp, page_off(j), CHURN_PAGE);
 	if (rc == 0)
-		rc = map_port(cp, off, CHURN_PAGE);
+		rc = map_port(cp, page_off(j + CHURN_PAGES / 2), CHURN_PAGE);
+	if (rc == 0 && !tpi.cfg.churn_ext &&
+	    strcmp(tpi.cfg.mode, "batch") == 0 &&
+	    (j + 1) % tpi.cfg.churn_batch == 0)
+		rc = uiommu_domain_flush(cp->dom);
 	if (rc != 0) {
-		/* Whichever failed, the page is not known to be mapped:
+		/* Whichever failed, the pages are not known to be mapped:
 		 * leave the whole window to domain destruction. */
 		cp->mapped = false;
-		fprintf(stderr, "churn: unmap+remap in port %u: %s\n",
+		fprintf(stderr, "churn: unmap+map in port %u: %s\n",
 			cp->port_id, strerror(-rc));
 		return rc;
 	}
+	cp->ops++;
 	churn.ops++;
 	return 0;
 }
@@ -216,6 +242,24 @@ uint64_t
 tpi_churn_ops(void)
 {
 	return churn.ops;
+}
+
+void
+tpi_churn_inv_stats(struct uiommu_domain_inv_stats *sum)
+{
+	unsigned int p;
+
+	memset(sum, 0, sizeof(*sum));
+	for (p = 0; p < churn.nb_ports; p++) {
+		struct uiommu_domain_inv_stats st;
+
+		if (uiommu_domain_inv_stats(churn.ports[p].dom, &st) != 0)
+			continue;
+		sum->unmaps += st.unmaps;
+		sum->deferred += st.deferred;
+		sum->flushes += st.flushes;
+		sum->pending += st.pending;
+	}
 }
 
 /* Before the ports stop. */
@@ -227,9 +271,18 @@ tpi_churn_teardown(void)
 	for (p = 0; p < churn.nb_ports; p++) {
 		struct churn_port *cp = &churn.ports[p];
 
-		if (cp->mapped && unmap_port(cp, 0, CHURN_LEN) != 0)
-			fprintf(stderr, "churn: unmap of the window in port %u failed\n",
-				cp->port_id);
+		uint64_t j;
+		int rc = 0;
+
+		for (j = cp->ops; cp->mapped && rc == 0 &&
+		     j < cp->ops + CHURN_PAGES / 2; j++)
+			rc = unmap_port(cp, page_off(j), CHURN_PAGE);
+		/* The memory is freed next: nothing may reach it after. */
+		if (cp->mapped && !tpi.cfg.churn_ext && rc == 0)
+			rc = uiommu_domain_flush(cp->dom);
+		if (rc != 0)
+			fprintf(stderr, "churn: unmap of the window in port %u failed: %s\n",
+				cp->port_id, strerror(-rc));
 		if (!tpi.cfg.churn_ext)
 			rte_free(cp->va);
 	}

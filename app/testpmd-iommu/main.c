@@ -6,7 +6,8 @@
  *   testpmd-iommu [EAL options] -- [--ports N] [--iommu smmu|vtd|direct|off]
  *       [--copy 0|1] [--pkt-len N] [--fwd io|mac] [--burst N] [--rxq N]
  *       [--tx-first N] [--duration S] [--stats-period S] [--json FILE]
- *       [--churn-rate N] [--churn-ext] [--mode strict]
+ *       [--churn-rate N] [--churn-ext] [--churn-batch N]
+ *       [--mode strict|batch|lazy]
  *
  * Design and threads: testpmd_iommu.h.
  */
@@ -47,6 +48,8 @@ struct tpi tpi = {
 		.duration = 0,
 		.stats_period = 1,
 		.tx_first = 4,
+		.mode = "strict",
+		.churn_batch = 16,
 	},
 };
 
@@ -71,8 +74,14 @@ usage(const char *prog)
 		"  --json FILE          write a summary as JSON at exit\n"
 		"  --churn-rate N       control-plane unmap+remap per second (0)\n"
 		"  --churn-ext          churn through rte_dev_dma_map/unmap\n"
-		"  --mode strict        invalidation mode (batch, lazy: not yet)\n",
-		prog, TPI_MAX_BURST, TPI_MAX_QUEUES);
+		"  --churn-batch N      --mode batch: churn unmaps per flush,\n"
+		"                       1..%u (16)\n"
+		"  --mode MODE          strict|batch|lazy: devarg mode= of the\n"
+		"                       ports, and how churn unmaps: strict waits\n"
+		"                       each time, batch defers and flushes every\n"
+		"                       --churn-batch, lazy leaves it to the domain\n"
+		"                       (strict)\n",
+		prog, TPI_MAX_BURST, TPI_MAX_QUEUES, TPI_CHURN_BATCH_MAX);
 }
 
 static int
@@ -114,7 +123,7 @@ opt_secs(const char *name, const char *arg, double *out)
 enum {
 	OPT_PORTS = 256, OPT_IOMMU, OPT_COPY, OPT_PKT_LEN, OPT_FWD, OPT_BURST,
 	OPT_RXQ, OPT_TX_FIRST, OPT_DURATION, OPT_STATS_PERIOD, OPT_JSON,
-	OPT_CHURN_RATE, OPT_CHURN_EXT, OPT_MODE, OPT_HELP,
+	OPT_CHURN_RATE, OPT_CHURN_EXT, OPT_CHURN_BATCH, OPT_MODE, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -131,6 +140,7 @@ static const struct option long_opts[] = {
 	{ "json", required_argument, NULL, OPT_JSON },
 	{ "churn-rate", required_argument, NULL, OPT_CHURN_RATE },
 	{ "churn-ext", no_argument, NULL, OPT_CHURN_EXT },
+	{ "churn-batch", required_argument, NULL, OPT_CHURN_BATCH },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -191,16 +201,18 @@ opt_one(int opt, const char *arg)
 	case OPT_CHURN_EXT:
 		c->churn_ext = true;
 		return 0;
+	case OPT_CHURN_BATCH:
+		return opt_uint("churn-batch", arg, 1, TPI_CHURN_BATCH_MAX,
+				&c->churn_batch);
 	case OPT_MODE:
-		if (strcmp(arg, "strict") == 0)
+		if (strcmp(arg, "strict") == 0 || strcmp(arg, "batch") == 0 ||
+		    strcmp(arg, "lazy") == 0) {
+			c->mode = arg;
 			return 0;
-		if (strcmp(arg, "batch") == 0 || strcmp(arg, "lazy") == 0)
-			fprintf(stderr, "--mode: '%s' invalidation is not implemented yet (uiommu supports strict only)\n",
-				arg);
-		else
-			fprintf(stderr, "--mode: bad value '%s' (strict)\n",
-				arg);
-		return -ENOTSUP;
+		}
+		fprintf(stderr, "--mode: bad value '%s' (strict|batch|lazy)\n",
+			arg);
+		return -EINVAL;
 	default:
 		return -EINVAL;
 	}
@@ -276,8 +288,8 @@ ports_create(void)
 		tp->port_id = RTE_MAX_ETHPORTS;	/* none, until created */
 		snprintf(tp->name, sizeof(tp->name), PMD_NAME "%u", p);
 		snprintf(args, sizeof(args),
-			 "iommu=%s,copy=%u,pkt_len=%u,mode=strict,peer=" PMD_NAME "%u",
-			 c->iommu, c->copy, c->pkt_len, p ^ 1);
+			 "iommu=%s,copy=%u,pkt_len=%u,mode=%s,peer=" PMD_NAME "%u",
+			 c->iommu, c->copy, c->pkt_len, c->mode, p ^ 1);
 		rc = rte_vdev_init(tp->name, args);
 		if (rc != 0) {
 			fprintf(stderr, "cannot create %s,%s: %s\n", tp->name,

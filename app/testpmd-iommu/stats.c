@@ -208,19 +208,20 @@ json_config(FILE *f)
 	fprintf(f, "  \"config\": {\"ports\": %u, \"eal_ports\": %s, "
 		"\"iommu\": \"%s\", \"copy\": %u, \"pkt_len\": %u, "
 		"\"fwd\": \"%s\", \"burst\": %u, \"rxq\": %u, "
-		"\"mode\": \"strict\", \"churn_rate\": %u, "
+		"\"mode\": \"%s\", \"churn_rate\": %u, "
 		"\"churn_ext\": %s, \"tx_first\": %u, "
 		"\"fwd_lcores\": %u},\n", tpi.nb_ports,
 		tpi.eal_ports ? "true" : "false",
 		tpi.eal_ports ? "eal" : c->iommu, c->copy, c->pkt_len,
 		c->fwd == TPI_FWD_MAC ? "mac" : "io", c->burst, c->nb_rxq,
-		c->churn_rate, c->churn_ext ? "true" : "false", c->tx_first,
+		c->mode, c->churn_rate, c->churn_ext ? "true" : "false", c->tx_first,
 		tpi.nb_lcores);
 }
 
 int
 tpi_stats_json(const char *path, double duration_s)
 {
+	struct uiommu_domain_inv_stats inv;
 	FILE *f = fopen(path, "w");
 	uint64_t rx = 0;
 	unsigned int p;
@@ -258,10 +259,14 @@ tpi_stats_json(const char *path, double duration_s)
 			p + 1 < tpi.nb_ports ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"rx_mpps\": %.6f,\n", rx / duration_s / 1e6);
+	tpi_churn_inv_stats(&inv);
 	fprintf(f, "  \"churn\": {\"rate\": %u, \"ext\": %s, \"ops\": %" PRIu64
-		", \"ops_per_s\": %.3f}\n}\n", tpi.cfg.churn_rate,
+		", \"ops_per_s\": %.3f, \"batch\": %u, \"unmaps_strict\": %"
+		PRIu64 ", \"unmaps_deferred\": %" PRIu64 ", \"flushes\": %"
+		PRIu64 "}\n}\n", tpi.cfg.churn_rate,
 		tpi.cfg.churn_ext ? "true" : "false", tpi_churn_ops(),
-		tpi_churn_ops() / duration_s);
+		tpi_churn_ops() / duration_s, tpi.cfg.churn_batch,
+		inv.unmaps, inv.deferred, inv.flushes);
 	if (fclose(f) != 0) {
 		perror(path);
 		return -1;

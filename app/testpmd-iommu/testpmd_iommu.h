@@ -31,8 +31,11 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 
+#include <uiommu.h>
+
 #define TPI_MAX_PORTS	32
 #define TPI_MAX_QUEUES	16	/* NET_IOMMU_MAX_QUEUES */
+#define TPI_CHURN_BATCH_MAX	32	/* half the churn window (churn.c) */
 #define TPI_MAX_BURST	512
 #define TPI_NB_DESC	512	/* RX and TX descriptors per queue */
 
@@ -54,6 +57,8 @@ struct tpi_config {
 	const char *json_path;		/* NULL: no JSON summary */
 	unsigned int churn_rate;	/* unmap+remap per second; 0: off */
 	bool churn_ext;			/* through rte_dev_dma_map/unmap */
+	const char *mode;		/* devarg mode=: strict|batch|lazy */
+	unsigned int churn_batch;	/* mode batch: churn ops per flush */
 	unsigned int tx_first;		/* bursts each stream sends first */
 };
 
@@ -106,6 +111,8 @@ int tpi_fwd_lcore(void *arg);
 int tpi_churn_setup(void);
 int tpi_churn_op(void);		/* one unmap+remap; 0 or -errno */
 uint64_t tpi_churn_ops(void);
+/* The churned domains' invalidation counters, summed. */
+void tpi_churn_inv_stats(struct uiommu_domain_inv_stats *st);
 void tpi_churn_teardown(void);
 
 /* stats.c */
