@@ -16,7 +16,14 @@
  * translation; reading another slot's page is a cross-mapping. Reuse of a
  * host page after POOL versions can only hide a violation, never invent one.
  *
- *   stress_unmap [EAL options] -- [-s seconds] [-b backend] [-m min_translations]
+ * With -d N the unmaps are deferred: N slots are unmapped with
+ * uiommu_unmap_deferred() (or, with -L too, uiommu_unmap() in a LAZY
+ * domain), then uiommu_domain_flush(); only then are the N versions
+ * published dead. The contract checked is the flush's: once it returns, no
+ * translation that starts afterwards returns a flushed mapping.
+ *
+ *   stress_unmap [EAL options] -- [-s seconds] [-b backend]
+ *       [-m min_translations] [-d batch [-L]]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,6 +56,8 @@ static volatile bool stop;
 static const char *backend = "direct";
 static unsigned int seconds = 5;
 static uint64_t min_translations = 1000000;
+static unsigned int batch;		/* -d: deferred unmaps per flush */
+static bool lazy;			/* -L: a LAZY domain */
 
 struct reader_result {
 	uint64_t translations;
@@ -106,12 +115,15 @@ reader(void *arg)
 	return 0;
 }
 
+static int map_version(struct uiommu_domain *dom, unsigned int s,
+		       uint64_t v);
+
 static int
 parse_args(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:b:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:b:m:d:L")) != -1) {
 		switch (opt) {
 		case 's':
 			seconds = (unsigned int)strtoul(optarg, NULL, 0);
@@ -122,11 +134,58 @@ parse_args(int argc, char **argv)
 		case 'm':
 			min_translations = strtoull(optarg, NULL, 0);
 			break;
+		case 'd':
+			batch = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'L':
+			lazy = true;
+			break;
 		default:
 			fprintf(stderr, "usage: stress_unmap [EAL] -- [-s sec] "
-				"[-b backend] [-m min_translations]\n");
+				"[-b backend] [-m min_translations] "
+				"[-d batch [-L]]\n");
 			return -1;
 		}
+	}
+	if (batch > SLOTS || (lazy && batch == 0)) {
+		fprintf(stderr, "stress_unmap: -d 1..%u; -L needs -d\n",
+			SLOTS);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * -d: unmap @batch consecutive slots from @first, deferred, flush, then
+ * declare them dead and map their next versions. 0 or -errno.
+ */
+static int
+unmap_deferred_batch(struct uiommu_domain *dom, unsigned int first,
+		     uint64_t *version)
+{
+	unsigned int i, s;
+	int ret;
+
+	for (i = 0; i < batch; i++) {
+		s = (first + i) % SLOTS;
+		ret = lazy ? uiommu_unmap(dom, IOVA_BASE + (uint64_t)s * PAGE,
+					  PAGE) :
+			     uiommu_unmap_deferred(dom,
+					IOVA_BASE + (uint64_t)s * PAGE, PAGE);
+		if (ret != 0)
+			return ret;
+	}
+	ret = uiommu_domain_flush(dom);
+	if (ret != 0)
+		return ret;
+	for (i = 0; i < batch; i++) {
+		s = (first + i) % SLOTS;
+		/* From here on, version[s] is dead for every translation. */
+		__atomic_store_n(&dead[s], version[s], __ATOMIC_RELEASE);
+		version[s]++;
+		ret = map_version(dom, s, version[s]);
+		if (ret != 0)
+			return ret;
 	}
 	return 0;
 }
@@ -162,12 +221,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "stress_unmap: needs 2 lcores\n");
 		return 2;
 	}
-	printf("stress_unmap: backend %s, %u s, seed from rte_rand\n",
-	       backend, seconds);
+	printf("stress_unmap: backend %s, %u s, %s unmaps, seed from rte_rand\n",
+	       backend, seconds, batch == 0 ? "strict" :
+	       lazy ? "lazy-domain" : "deferred");
 	ctx = uiommu_ctx_create(NULL);
 	hw = ctx ? uiommu_hw_create(ctx, backend, NULL) : NULL;
 	dev = hw ? uiommu_dev_create(hw, 7, NULL) : NULL;
-	dom = hw ? uiommu_domain_create(hw, UIOMMU_DOMAIN_PAGING, NULL) : NULL;
+	dom = hw ? uiommu_domain_create(hw, UIOMMU_DOMAIN_PAGING,
+			&(struct uiommu_domain_params){
+				.inv_mode = lazy ? UIOMMU_INV_LAZY :
+						   UIOMMU_INV_STRICT,
+				/* never flushed by expiry before -d slots */
+				.fq_timeout_us = 1000000,
+			}) : NULL;
 	pool = rte_malloc(NULL, (size_t)SLOTS * POOL * PAGE, PAGE);
 	if (dev == NULL || dom == NULL || pool == NULL) {
 		fprintf(stderr, "setup: %s\n", rte_strerror(rte_errno));
@@ -186,6 +252,16 @@ main(int argc, char **argv)
 	deadline = rte_get_timer_cycles() + seconds * rte_get_timer_hz();
 	while (rte_get_timer_cycles() < deadline) {
 		s = rte_rand_max(SLOTS);
+		if (batch != 0) {
+			ret = unmap_deferred_batch(dom, s, version);
+			if (ret != 0) {
+				fprintf(stderr, "deferred: %s\n",
+					strerror(-ret));
+				break;
+			}
+			unmaps += batch;
+			continue;
+		}
 		ret = uiommu_unmap(dom, IOVA_BASE + (uint64_t)s * PAGE, PAGE);
 		if (ret != 0) {
 			fprintf(stderr, "unmap: %s\n", strerror(-ret));
@@ -215,7 +291,7 @@ main(int argc, char **argv)
 		total.stale += r->stale;
 		total.cross += r->cross;
 	}
-	printf("stress_unmap: %" PRIu64 " strict unmaps, %" PRIu64
+	printf("stress_unmap: %" PRIu64 " unmaps, %" PRIu64
 	       " translations (%" PRIu64 " ok, %" PRIu64 " faults in the "
 	       "unmapped window), %" PRIu64 " stale, %" PRIu64 " cross\n",
 	       unmaps, total.translations, total.ok, total.faults,
