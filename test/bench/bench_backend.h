@@ -8,9 +8,10 @@
  *   IOVAs over them that depends on N only;
  * - bm_translate(): hits or misses through such a port, checked from the
  *   lcore's counters;
- * - bm_churn(): uiommu_inv_range() or strict unmap + map of one page while
- *   0 or 1 other lcore translates, with the cache-line round trip between
- *   the two lcores measured before and after.
+ * - bm_churn(): uiommu_inv_range(), strict unmap + map of one page, or
+ *   deferred unmap + map with a flush every DEFER_BATCH, while 0 or 1
+ *   other lcore translates, with the cache-line round trip between the two
+ *   lcores measured before and after.
  *
  * A binary includes this once, after bench_common.h, and names the backends
  * by their registration name.
@@ -609,6 +610,54 @@ unmap_map_loop(ubench_state *st, struct churn *c)
 	return rc;
 }
 
+/*
+ * Deferred unmaps: a window of DEFER_PAGES pages at DEFER_IOVA, far from
+ * the translator's, half mapped; iteration j unmaps page j deferred and
+ * maps page j + DEFER_PAGES / 2, and every DEFER_BATCH iterations
+ * uiommu_domain_flush() pays the sync for the batch. A page is remapped
+ * DEFER_PAGES / 2 iterations after its unmap, so always after its flush:
+ * the item is one unmap + map, as in unmap_map_loop(), and the two compare
+ * directly.
+ */
+#define DEFER_IOVA	(IOVA_BASE + (1ull << 30))
+#define DEFER_PAGES	32u
+#define DEFER_BATCH	16u
+
+static inline uint64_t
+defer_iova(uint64_t j)
+{
+	return DEFER_IOVA + ((j % DEFER_PAGES) << PGSHIFT_4K);
+}
+
+static int
+unmap_map_deferred_loop(ubench_state *st, struct churn *c)
+{
+	const char *what = "uiommu_map";
+	uint64_t j;
+	int rc = 0;
+
+	for (j = 0; j < DEFER_PAGES / 2 && rc == 0; j++)
+		rc = uiommu_map(c->dom, defer_iova(j), c->host.map, PGSIZE_4K,
+				PROT_RW);
+	j = 0;
+	while (rc == 0 && ubench_keep_running(st)) {
+		what = "uiommu_unmap_deferred";
+		rc = uiommu_unmap_deferred(c->dom, defer_iova(j), PGSIZE_4K);
+		if (likely(rc == 0)) {
+			what = "uiommu_map";
+			rc = uiommu_map(c->dom, defer_iova(j + DEFER_PAGES / 2),
+					c->host.map, PGSIZE_4K, PROT_RW);
+		}
+		if (likely(rc == 0) && ++j % DEFER_BATCH == 0) {
+			what = "uiommu_domain_flush";
+			rc = uiommu_domain_flush(c->dom);
+		}
+	}
+	if (rc != 0)
+		ubench_skip_with_error(st, "%s: %s", what, strerror(-rc));
+	/* The churn's domain goes with its ctx; nothing to undo. */
+	return rc;
+}
 
 /*
  * The translator: online in the churn's ctx on the second lcore, it
@@ -680,7 +729,7 @@ translator_start(struct translator *tr, struct churn *c, unsigned int lcore)
 	return 0;
 }
 
-enum churn_op { OP_INV_RANGE, OP_UNMAP_MAP };
+enum churn_op { OP_INV_RANGE, OP_UNMAP_MAP, OP_UNMAP_MAP_DEFERRED };
 
 static void
 bm_churn(ubench_state *st, const char *backend, enum churn_op op)
@@ -713,7 +762,9 @@ bm_churn(ubench_state *st, const char *backend, enum churn_op op)
 		}
 		n0 = __atomic_load_n(&tr.translations, __ATOMIC_RELAXED);
 	}
-	rc = (op == OP_INV_RANGE ? inv_range_loop : unmap_map_loop)(st, &c);
+	rc = (op == OP_INV_RANGE ? inv_range_loop :
+	      op == OP_UNMAP_MAP ? unmap_map_loop :
+	      unmap_map_deferred_loop)(st, &c);
 	if (translators > 0) {
 		n1 = __atomic_load_n(&tr.translations, __ATOMIC_RELAXED);
 		__atomic_store_n(&tr.stop, 1, __ATOMIC_RELAXED);
@@ -738,7 +789,8 @@ out:
  * takes no argument, and bench_backend_register_@bk() registering them as
  *   BM_translate_{hit,hit_bulk}_@bk/pages:{64,4096}
  *   BM_translate_{miss,miss_bulk,miss_pasid,miss_nested}_@bk/pages:4096
- *   BM_{inv_range,unmap_map}_@bk/translators:{0,1}/real_time
+ *   BM_{inv_range,unmap_map,unmap_map_deferred}_@bk/translators:{0,1}/
+ *   real_time
  */
 #define BENCH_BACKEND_DEFINE(bk)					\
 static void bm_translate_hit_##bk(ubench_state *st)			\
@@ -757,6 +809,8 @@ static void bm_inv_range_##bk(ubench_state *st)				\
 { bm_churn(st, #bk, OP_INV_RANGE); }					\
 static void bm_unmap_map_##bk(ubench_state *st)				\
 { bm_churn(st, #bk, OP_UNMAP_MAP); }					\
+static void bm_unmap_map_deferred_##bk(ubench_state *st)		\
+{ bm_churn(st, #bk, OP_UNMAP_MAP_DEFERRED); }				\
 static void								\
 bench_backend_register_##bk(void)					\
 {									\
@@ -769,6 +823,7 @@ bench_backend_register_##bk(void)					\
 		.miss_nested = bm_translate_miss_nested_##bk,		\
 		.inv_range = bm_inv_range_##bk,				\
 		.unmap_map = bm_unmap_map_##bk,				\
+		.unmap_map_deferred = bm_unmap_map_deferred_##bk,	\
 	};								\
 									\
 	bench_backend_register(#bk, &fns);				\
@@ -776,7 +831,7 @@ bench_backend_register_##bk(void)					\
 
 struct bench_backend_fns {
 	ubench_fn *hit, *hit_bulk, *miss, *miss_bulk, *miss_pasid, *miss_nested;
-	ubench_fn *inv_range, *unmap_map;
+	ubench_fn *inv_range, *unmap_map, *unmap_map_deferred;
 };
 
 static void
@@ -800,6 +855,7 @@ bench_backend_register(const char *bk, const struct bench_backend_fns *fns)
 	} churn[] = {
 		{ "inv_range", fns->inv_range },
 		{ "unmap_map", fns->unmap_map },
+		{ "unmap_map_deferred", fns->unmap_map_deferred },
 	};
 	char name[64];
 	ubench *b;

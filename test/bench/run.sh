@@ -136,6 +136,14 @@ def churn_ratios(bk):
         print(f" {what}, one lcore translating / a cache line's round trip")
         for b in ("direct", bk):
             round_trip_ratio(b, f"BM_{op}_{b}/translators:1/real_time")
+    print(f" deferred unmap + map (flush every 16) / strict unmap + map,"
+          f" {bk} and direct")
+    for b in ("direct", bk):
+        for t, label in ((0, "no lcore online"),
+                         (1, "one lcore translating")):
+            ratio(f"{b}, {label}",
+                  f"BM_unmap_map_deferred_{b}/translators:{t}/real_time",
+                  f"BM_unmap_map_{b}/translators:{t}/real_time")
     print("  (BM_reference_round_trip alone: "
           + (f"{ns_per_item('BM_reference_round_trip/real_time'):.1f} ns)"
              if ns_per_item("BM_reference_round_trip/real_time") else
