@@ -19,7 +19,8 @@
  *                          with mode=<mode>) while a control thread on the
  *                          other CPU unmaps one 4 KiB page and maps another
  *                          R times a second in the ports' domains; R = 0:
- *                          no control thread
+ *                          no control thread. Modes: strict, batch, lazy
+ *                          (CHURN_MODES)
  *
  * One iteration is one forwarding round: on each port of the pair, one
  * rx_burst of up to 32 and a tx_burst of what came in on the other port of
@@ -32,7 +33,8 @@
  * arrives on A, and TX_FIRST bursts sent at set-up circulate for good.
  * Counters: wall_pps and cpu_pps (every benchmark, see bm_fwd_run()),
  * iotlb_misses_per_pkt (the main lcore's, in the ports' hw), drops,
- * churn_ops_per_s (wall clock) and lcore0_pkts / lcore1_pkts (per second).
+ * churn_ops_per_s (wall clock), syncs_per_churn_op (strict unmaps and
+ * flushes in the churn domains) and lcore0_pkts / lcore1_pkts (per second).
  *
  *   bench_net_iommu [--benchmark_* options]   (test/bench/run.sh: + ratios)
  *
@@ -102,12 +104,23 @@ static const char *const kind_devarg[] = {
 };
 
 /*
- * The invalidation modes the churn benchmarks run in, by their devarg
- * (mode=): adding one is adding X(name) here.
- * TODO(issue 5): X(batch) X(lazy) once the PMD accepts mode=batch|lazy.
+ * The invalidation modes the churn benchmarks run in: X(name, batch), name
+ * being the ports' devarg mode=; adding one is adding a line here.
+ * - strict: every uiommu_unmap() syncs (IOTLB invalidation, grace period);
+ * - batch: the domains stay strict, and the churn thread defers its
+ *   unmaps (uiommu_unmap_deferred()) and flushes every CHURN_BATCH of them
+ *   in a domain: one sync per batch, the way Linux's iommu_unmap_fast() and
+ *   iommu_iotlb_sync() are used (mode=batch itself only batches the PMD's
+ *   own unmaps, of which there are none here);
+ * - lazy: mode=lazy makes the domains LAZY: uiommu_unmap() defers, and the
+ *   domain flushes when its queue is full (256), when the oldest deferred
+ *   unmap is 10 ms old, or on the PMD's 10 ms alarm.
  */
-#define CHURN_MODES(X)	\
-	X(strict)
+#define CHURN_BATCH	32u
+#define CHURN_MODES(X)		\
+	X(strict, 0)		\
+	X(batch, CHURN_BATCH)	\
+	X(lazy, 0)
 
 /* The two ports of a forwarding pair, each the other's net_iommu peer. */
 struct fwd_pair {
@@ -121,6 +134,7 @@ struct churn_port {
 	uint8_t *va;		/* CHURN_LEN of rte_malloc memory */
 	uint32_t head;		/* oldest live page */
 	uint32_t live;		/* pages mapped from head on, CHURN_LIVE */
+	uint32_t deferred;	/* batch: unmaps since the last flush */
 };
 
 /* Ports of one configuration, created on first use, kept until exit. */
@@ -316,6 +330,9 @@ churn_teardown(struct fixture *f, const char **step)
 		struct churn_port *cp = &f->churn[p];
 		uint32_t first = RTE_MIN(cp->live, CHURN_PAGES - cp->head);
 
+		/* Deferred unmaps of the window first: its memory is freed. */
+		if (cp->dom != NULL)
+			uiommu_domain_flush(cp->dom);
 		if (cp->live != 0) {
 			uiommu_unmap(cp->dom, f->churn_iova +
 				     (uint64_t)cp->head * CHURN_PAGE,
@@ -325,6 +342,8 @@ churn_teardown(struct fixture *f, const char **step)
 					     (size_t)(cp->live - first) *
 					     CHURN_PAGE);
 		}
+		if (cp->dom != NULL)
+			uiommu_domain_flush(cp->dom);
 		rte_free(cp->va);
 		memset(cp, 0, sizeof(*cp));
 	}
@@ -521,6 +540,8 @@ fixtures_destroy(void)
 struct churn_thread {
 	struct fixture *f;
 	uint64_t rate;		/* operations per second */
+	unsigned int batch;	/* 0: uiommu_unmap(); N: deferred, flush
+				 * every N in a domain */
 	uint64_t ops;		/* churn thread writes (relaxed), main reads */
 	int rc;			/* first failure (relaxed; read after the
 				 * join but for the wait for a first op) */
@@ -529,14 +550,23 @@ struct churn_thread {
 
 /* Unmap the oldest live page of one of pair 0's ports, map the next. */
 static int
-churn_op(struct fixture *f, uint64_t op)
+churn_op(const struct churn_thread *ct, uint64_t op)
 {
+	struct fixture *f = ct->f;
 	struct churn_port *cp = &f->churn[op & 1];
+	uint64_t iova = f->churn_iova + (uint64_t)cp->head * CHURN_PAGE;
 	uint32_t next = (cp->head + cp->live) % CHURN_PAGES;
 	int rc;
 
-	rc = uiommu_unmap(cp->dom, f->churn_iova +
-			  (uint64_t)cp->head * CHURN_PAGE, CHURN_PAGE);
+	if (ct->batch == 0) {
+		rc = uiommu_unmap(cp->dom, iova, CHURN_PAGE);
+	} else {
+		rc = uiommu_unmap_deferred(cp->dom, iova, CHURN_PAGE);
+		if (rc == 0 && ++cp->deferred == ct->batch) {
+			cp->deferred = 0;
+			rc = uiommu_domain_flush(cp->dom);
+		}
+	}
 	if (rc != 0)
 		return rc;
 	cp->head = (cp->head + 1) % CHURN_PAGES;
@@ -578,7 +608,7 @@ churn_main(void *arg)
 				rte_pause();
 			continue;
 		}
-		rc = churn_op(ct->f, ops);
+		rc = churn_op(ct, ops);
 		if (rc != 0) {
 			__atomic_store_n(&ct->rc, rc, __ATOMIC_RELAXED);
 			break;
@@ -642,6 +672,20 @@ iotlb_misses(const struct fixture *f)
 	return s.misses;
 }
 
+/* Backend syncs (flushes and strict unmaps) in pair 0's churn domains. */
+static uint64_t
+churn_syncs(const struct fixture *f)
+{
+	struct uiommu_domain_inv_stats s;
+	uint64_t n = 0;
+	unsigned int p;
+
+	for (p = 0; f->churn_ready && p < 2; p++)
+		if (uiommu_domain_inv_stats(f->churn[p].dom, &s) == 0)
+			n += s.unmaps + s.flushes;
+	return n;
+}
+
 static double
 cpu_seconds(clockid_t clock)
 {
@@ -666,7 +710,7 @@ bm_fwd_run(ubench_state *st, struct fixture *f, struct fwd_worker *worker,
 	   struct churn_thread *churn)
 {
 	uint64_t pkts = 0, drops = 0, w0 = 0, w1 = 0, c0 = 0, c1 = 0;
-	uint64_t errors0, misses0, wall0, wall1;
+	uint64_t errors0, misses0, wall0, wall1, syncs0 = 0, syncs1 = 0;
 	double cpu0, cpu1, wcpu0 = 0, wcpu1 = 0, cpu_pps;
 	unsigned int lcore1 = rte_get_next_lcore(-1, 1, 0);
 	pthread_t churn_tid;
@@ -702,8 +746,10 @@ bm_fwd_run(ubench_state *st, struct fixture *f, struct fwd_worker *worker,
 		w0 = __atomic_load_n(&worker->pkts, __ATOMIC_RELAXED);
 		wcpu0 = cpu_seconds(worker->clock);
 	}
-	if (churn != NULL)
+	if (churn != NULL) {
 		c0 = __atomic_load_n(&churn->ops, __ATOMIC_RELAXED);
+		syncs0 = churn_syncs(f);
+	}
 	cpu0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
 	wall0 = rte_get_timer_cycles();
 
@@ -716,8 +762,10 @@ bm_fwd_run(ubench_state *st, struct fixture *f, struct fwd_worker *worker,
 		w1 = __atomic_load_n(&worker->pkts, __ATOMIC_RELAXED);
 		wcpu1 = cpu_seconds(worker->clock);
 	}
-	if (churn != NULL)
+	if (churn != NULL) {
 		c1 = __atomic_load_n(&churn->ops, __ATOMIC_RELAXED);
+		syncs1 = churn_syncs(f);
+	}
 	if (worker != NULL) {
 		__atomic_store_n(&worker->stop, true, __ATOMIC_RELAXED);
 		rte_eal_wait_lcore(lcore1);
@@ -753,10 +801,15 @@ bm_fwd_run(ubench_state *st, struct fixture *f, struct fwd_worker *worker,
 		ubench_counter_rate(st, "lcore0_pkts", (double)pkts);
 		ubench_counter_rate(st, "lcore1_pkts", (double)(w1 - w0));
 	}
-	if (churn != NULL)
+	if (churn != NULL) {
 		ubench_counter(st, "churn_ops_per_s", (double)(c1 - c0) *
 			       (double)rte_get_timer_hz() /
 			       (double)RTE_MAX(wall1 - wall0, (uint64_t)1));
+		/* Approximate: read while the churn thread runs. */
+		ubench_counter(st, "syncs_per_churn_op",
+			       (double)(syncs1 - syncs0) /
+			       (double)RTE_MAX(c1 - c0, (uint64_t)1));
+	}
 }
 
 static void
@@ -801,7 +854,8 @@ bm_fwd_lcores(ubench_state *st, enum fwd_kind kind)
 }
 
 static void
-bm_churn(ubench_state *st, enum fwd_kind kind, const char *mode)
+bm_churn(ubench_state *st, enum fwd_kind kind, const char *mode,
+	 unsigned int batch)
 {
 	struct churn_thread *ct;
 	const char *step;
@@ -820,6 +874,7 @@ bm_churn(ubench_state *st, enum fwd_kind kind, const char *mode)
 	}
 	ct->f = f;
 	ct->rate = (uint64_t)ubench_range(st, 0);
+	ct->batch = batch;
 	bm_fwd_run(st, f, NULL, ct);
 	rte_free(ct);
 }
@@ -836,13 +891,13 @@ FWD_DEFINE(vtd, KIND_VTD)
 static void bm_fwd_lcores_off(ubench_state *st) { bm_fwd_lcores(st, KIND_OFF); }
 static void bm_fwd_lcores_smmu(ubench_state *st) { bm_fwd_lcores(st, KIND_SMMU); }
 
-#define CHURN_DEFINE(mode)						\
+#define CHURN_DEFINE(mode, batch)					\
 static void bm_churn_direct_##mode(ubench_state *st)			\
-{ bm_churn(st, KIND_DIRECT, #mode); }					\
+{ bm_churn(st, KIND_DIRECT, #mode, batch); }				\
 static void bm_churn_smmu_##mode(ubench_state *st)			\
-{ bm_churn(st, KIND_SMMU, #mode); }					\
+{ bm_churn(st, KIND_SMMU, #mode, batch); }				\
 static void bm_churn_vtd_##mode(ubench_state *st)			\
-{ bm_churn(st, KIND_VTD, #mode); }
+{ bm_churn(st, KIND_VTD, #mode, batch); }
 CHURN_MODES(CHURN_DEFINE)
 
 static void
@@ -871,7 +926,7 @@ register_churn(const char *name, ubench_fn *fn)
 	ubench_arg(ubench_arg(ubench_arg(b, 0), 1000), 1000000);
 }
 
-#define CHURN_REGISTER(mode)						\
+#define CHURN_REGISTER(mode, batch)					\
 	register_churn("BM_churn_direct_" #mode, bm_churn_direct_##mode);	\
 	register_churn("BM_churn_smmu_" #mode, bm_churn_smmu_##mode);	\
 	register_churn("BM_churn_vtd_" #mode, bm_churn_vtd_##mode);
