@@ -22,6 +22,9 @@
  *                          no control thread. Modes: strict, batch, lazy
  *                          (CHURN_MODES)
  *
+ * The configurations that run on one lcore and on two (off and smmu,
+ * copy=1) use the same ports: pair 0 of two.
+ *
  * One iteration is one forwarding round: on each port of the pair, one
  * rx_burst of up to 32 and a tx_burst of what came in on the other port of
  * the pair. Items are the packets tx_burst took, so items_per_second is the
@@ -104,23 +107,24 @@ static const char *const kind_devarg[] = {
 };
 
 /*
- * The invalidation modes the churn benchmarks run in: X(name, batch), name
- * being the ports' devarg mode=; adding one is adding a line here.
+ * The invalidation modes the churn benchmarks run in:
+ * X(name, the ports' devarg mode=, batch); adding one is adding a line.
  * - strict: every uiommu_unmap() syncs (IOTLB invalidation, grace period);
  * - batch: the domains stay strict, and the churn thread defers its
  *   unmaps (uiommu_unmap_deferred()) and flushes every CHURN_BATCH of them
  *   in a domain: one sync per batch, the way Linux's iommu_unmap_fast() and
- *   iommu_iotlb_sync() are used (mode=batch itself only batches the PMD's
- *   own unmaps, of which there are none here);
+ *   iommu_iotlb_sync() are used. The ports are the strict ones: mode=batch
+ *   only batches the PMD's own unmaps, of which there are none here, and
+ *   ethdev has room for 32 ports (RTE_MAX_ETHPORTS in Debian's build);
  * - lazy: mode=lazy makes the domains LAZY: uiommu_unmap() defers, and the
  *   domain flushes when its queue is full (256), when the oldest deferred
  *   unmap is 10 ms old, or on the PMD's 10 ms alarm.
  */
 #define CHURN_BATCH	32u
-#define CHURN_MODES(X)		\
-	X(strict, 0)		\
-	X(batch, CHURN_BATCH)	\
-	X(lazy, 0)
+#define CHURN_MODES(X)			\
+	X(strict, "strict", 0)		\
+	X(batch, "strict", CHURN_BATCH)	\
+	X(lazy, "lazy", 0)
 
 /* The two ports of a forwarding pair, each the other's net_iommu peer. */
 struct fwd_pair {
@@ -482,13 +486,29 @@ fixture_create(struct fixture *f, const char **step)
 }
 
 /*
+ * Pairs of ports a configuration has: two for the ones BM_fwd_lcores runs
+ * (copy=1, strict, off or smmu), whose pair 0 the one-lcore benchmarks of
+ * that configuration use too. One set of ports per configuration keeps the
+ * total under ethdev's 32.
+ */
+static unsigned int
+fixture_pairs(enum fwd_kind kind, unsigned int copy, const char *mode)
+{
+	if (copy == 1 && strcmp(mode, "strict") == 0 &&
+	    (kind == KIND_OFF || kind == KIND_SMMU))
+		return 2;
+	return 1;
+}
+
+/*
  * The fixture of a configuration, created on first use; NULL with a
  * negative errno in *@rc and the failed step in *@step.
  */
 static struct fixture *
 fixture_get(enum fwd_kind kind, unsigned int copy, const char *mode,
-	    unsigned int nb_pairs, bool churn, int *rc, const char **step)
+	    bool churn, int *rc, const char **step)
 {
+	unsigned int nb_pairs = fixture_pairs(kind, copy, mode);
 	struct fixture *f;
 	unsigned int i;
 
@@ -819,7 +839,7 @@ bm_fwd(ubench_state *st, enum fwd_kind kind)
 	struct fixture *f;
 	int rc;
 
-	f = fixture_get(kind, (unsigned int)ubench_range(st, 0), "strict", 1,
+	f = fixture_get(kind, (unsigned int)ubench_range(st, 0), "strict",
 			false, &rc, &step);
 	if (f == NULL) {
 		ubench_skip_with_error(st, "%s: %s", step, rte_strerror(-rc));
@@ -836,7 +856,11 @@ bm_fwd_lcores(ubench_state *st, enum fwd_kind kind)
 	struct fixture *f;
 	int rc;
 
-	f = fixture_get(kind, 1, "strict", 2, false, &rc, &step);
+	f = fixture_get(kind, 1, "strict", false, &rc, &step);
+	if (f != NULL && f->nb_pairs < 2) {
+		ubench_skip_with_error(st, "one pair of ports only");
+		return;
+	}
 	if (f == NULL) {
 		ubench_skip_with_error(st, "%s: %s", step, rte_strerror(-rc));
 		return;
@@ -862,7 +886,7 @@ bm_churn(ubench_state *st, enum fwd_kind kind, const char *mode,
 	struct fixture *f;
 	int rc;
 
-	f = fixture_get(kind, 1, mode, 1, true, &rc, &step);
+	f = fixture_get(kind, 1, mode, true, &rc, &step);
 	if (f == NULL) {
 		ubench_skip_with_error(st, "%s: %s", step, rte_strerror(-rc));
 		return;
@@ -891,13 +915,13 @@ FWD_DEFINE(vtd, KIND_VTD)
 static void bm_fwd_lcores_off(ubench_state *st) { bm_fwd_lcores(st, KIND_OFF); }
 static void bm_fwd_lcores_smmu(ubench_state *st) { bm_fwd_lcores(st, KIND_SMMU); }
 
-#define CHURN_DEFINE(mode, batch)					\
+#define CHURN_DEFINE(mode, devarg, batch)				\
 static void bm_churn_direct_##mode(ubench_state *st)			\
-{ bm_churn(st, KIND_DIRECT, #mode, batch); }				\
+{ bm_churn(st, KIND_DIRECT, devarg, batch); }				\
 static void bm_churn_smmu_##mode(ubench_state *st)			\
-{ bm_churn(st, KIND_SMMU, #mode, batch); }				\
+{ bm_churn(st, KIND_SMMU, devarg, batch); }				\
 static void bm_churn_vtd_##mode(ubench_state *st)			\
-{ bm_churn(st, KIND_VTD, #mode, batch); }
+{ bm_churn(st, KIND_VTD, devarg, batch); }
 CHURN_MODES(CHURN_DEFINE)
 
 static void
@@ -926,7 +950,7 @@ register_churn(const char *name, ubench_fn *fn)
 	ubench_arg(ubench_arg(ubench_arg(b, 0), 1000), 1000000);
 }
 
-#define CHURN_REGISTER(mode, batch)					\
+#define CHURN_REGISTER(mode, devarg, batch)				\
 	register_churn("BM_churn_direct_" #mode, bm_churn_direct_##mode);	\
 	register_churn("BM_churn_smmu_" #mode, bm_churn_smmu_##mode);	\
 	register_churn("BM_churn_vtd_" #mode, bm_churn_vtd_##mode);
@@ -935,7 +959,7 @@ int
 main(int argc, char **argv)
 {
 	char *eal_argv[] = {
-		argv[0], "--no-huge", "-m", "1024", "--no-pci",
+		argv[0], "--no-huge", "-m", "2048", "--no-pci",
 		"--no-telemetry", "--file-prefix=uiommu_bench_net_iommu",
 		"-l", "0-1", "--iova-mode=va", "--log-level=lib.eal:error",
 	};
