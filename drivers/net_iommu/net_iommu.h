@@ -109,24 +109,22 @@
  * ------
  * A translating lcore must be online in the ctx. The first burst on an
  * lcore calls uiommu_lcore_online() (lcore flags below, written by the
- * lcore itself). Between bursts, though, the lcore is *offline in the ctx's
- * QSBR variable*: each burst starts with rte_rcu_qsbr_thread_online() and a
- * quiescent report (which drains what was posted meanwhile) and ends with
- * uiommu_lcore_quiescent() and rte_rcu_qsbr_thread_offline(). Why: an
- * lcore that stops polling (testpmd's "stop") would otherwise hold up every
- * later strict unmap forever, and dev_stop, close and dma_unmap all unmap.
- * The core's own online/offline calls take the ctx lock and flush the
- * IOTLB, so they cannot be per burst; the QSBR calls are a store and a
- * fence. The pairing argument is the core's (architecture.md, "Posting and
- * an lcore coming online"): thread_online's fence orders the lcore's
- * registration before the drain that precedes its first translation.
+ * lcore itself). Between bursts, though, the lcore is *paused*: each burst
+ * starts with uiommu_lcore_resume_lc() and ends with
+ * uiommu_lcore_pause_lc(), so between bursts it is offline in the ctx's
+ * QSBR variable and holds up no grace period. Why: an lcore that stops
+ * polling (testpmd's "stop") would otherwise hold up every later strict
+ * unmap forever, and dev_stop, close and dma_unmap all unmap. The core's
+ * online/offline calls take the ctx lock and flush the IOTLB, so they
+ * cannot be per burst; pause and resume are a store, a fence and a drain
+ * (uiommu_translate.h has their ordering argument).
  * The core's registration itself (IOTLBs, QSBR slot) lasts until the last
  * port closes and the ctx is destroyed.
  * A thread that is not an EAL lcore cannot go online: its bursts return 0
  * and count nolcore_bursts (iommu=off ports work anywhere).
  * A control-plane call made on an lcore that bursts (the core then reports
- * for it) leaves it QSBR-online; the PMD's own control paths put it back
- * offline (net_iommu_ctl_done()).
+ * for it) leaves it QSBR-online; the PMD's own control paths pause it
+ * again (net_iommu_ctl_done()).
  */
 #ifndef NET_IOMMU_H
 #define NET_IOMMU_H

@@ -11,7 +11,6 @@
 #include <rte_eal_memconfig.h>
 #include <rte_errno.h>
 #include <rte_memory.h>
-#include <rte_rcu_qsbr.h>
 
 #include "net_iommu.h"
 
@@ -36,8 +35,7 @@ net_iommu_ctl_done(void)
 	 * it, which put it back online in QSBR: it bursts no more now. */
 	if (net_iommu_sh.ctx != NULL && l < RTE_MAX_LCORE &&
 	    net_iommu_sh.lcore[l].online)
-		rte_rcu_qsbr_thread_offline(
-			uiommu_ctx_fast(net_iommu_sh.ctx)->qsbr, l);
+		uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), l);
 }
 
 int

@@ -11,7 +11,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
-#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "net_iommu.h"
@@ -35,22 +34,14 @@ lcore_enter(unsigned int lcore_id)
 	if (unlikely(!net_iommu_sh.lcore[lcore_id].online))
 		return net_iommu_lcore_online_slow(lcore_id);
 	fast = uiommu_ctx_fast(net_iommu_sh.ctx);
-	/* The fence inside orders this lcore's QSBR slot before the drain
-	 * below: a writer either sees us online and waits for our next
-	 * report, or posted before our fence and the drain applies it. */
-	rte_rcu_qsbr_thread_online(fast->qsbr, lcore_id);
-	uiommu_lcore_quiescent_lc(fast, lcore_id);
+	uiommu_lcore_resume_lc(fast, lcore_id);
 	return 0;
 }
 
 static __rte_always_inline void
 lcore_leave(unsigned int lcore_id)
 {
-	struct uiommu_ctx_fast *fast = uiommu_ctx_fast(net_iommu_sh.ctx);
-
-	/* Report, drain, and only then stop holding up grace periods. */
-	uiommu_lcore_quiescent_lc(fast, lcore_id);
-	rte_rcu_qsbr_thread_offline(fast->qsbr, lcore_id);
+	uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), lcore_id);
 }
 
 /* A device access: through the IOMMU, or (iommu=off) the DPDK IOVA. */

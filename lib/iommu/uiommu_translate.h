@@ -429,6 +429,43 @@ uiommu_lcore_quiescent_lc(struct uiommu_ctx_fast *fast, unsigned int lcore_id)
 		uiommu__lcore_drain(fast, lcore_id);
 }
 
+/**
+ * Stop holding up grace periods until uiommu_lcore_resume_lc(): report a
+ * quiescent state, apply what was posted, then go offline in the
+ * context's QSBR variable. For an lcore that translates in bursts with
+ * idle time between them (a PMD's rx/tx burst functions): a control-plane
+ * unmap does not wait for it while it is paused, yet it keeps its IOTLB
+ * and its invalidation queue, unlike uiommu_lcore_offline(), which takes
+ * the ctx lock and flushes the IOTLB when the lcore comes back.
+ *
+ * Between pause and resume the lcore must not translate, nor hold a host
+ * VA that uiommu_translate() returned.
+ *
+ * Thread safety: the calling lcore must be online in the context
+ * (uiommu_lcore_online()) and not paused.
+ */
+static __rte_always_inline void
+uiommu_lcore_pause_lc(struct uiommu_ctx_fast *fast, unsigned int lcore_id)
+{
+	uiommu_lcore_quiescent_lc(fast, lcore_id);
+	rte_rcu_qsbr_thread_offline(fast->qsbr, lcore_id);
+}
+
+/**
+ * Resume translating after uiommu_lcore_pause_lc(). The QSBR online store
+ * is fenced before the drain that follows: a writer that posted before
+ * the fence is applied here; one that posts after it sees this lcore
+ * online and waits for its next quiescent state.
+ *
+ * Thread safety: the calling lcore must be paused.
+ */
+static __rte_always_inline void
+uiommu_lcore_resume_lc(struct uiommu_ctx_fast *fast, unsigned int lcore_id)
+{
+	rte_rcu_qsbr_thread_online(fast->qsbr, lcore_id);
+	uiommu_lcore_quiescent_lc(fast, lcore_id);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 #include <criterion/criterion.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -1176,4 +1177,90 @@ Test(iotlb, dma_write_stops_at_the_faulting_page)
 	cr_assert_eq(f.reason, UIOMMU_FAULT_TRANSLATION);
 	/* Host page 1 sits after page 0 but is not mapped: untouched. */
 	cr_assert_eq(page(1)[0], 0);
+}
+
+/* ------------------------------------------------------ pause, resume -- */
+
+struct unmapper {
+	struct uiommu_domain *dom;
+	uint64_t iova;
+	int rc;
+	bool done;
+};
+
+static void *
+unmapper_main(void *arg)
+{
+	struct unmapper *u = arg;
+
+	u->rc = uiommu_unmap(u->dom, u->iova, SZ_4K);
+	__atomic_store_n(&u->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Wait up to ~2 s for the unmapper; true if it finished. */
+static bool
+unmapper_wait(struct unmapper *u)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (__atomic_load_n(&u->done, __ATOMIC_ACQUIRE))
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+/*
+ * A paused lcore holds up no grace period: a strict unmap on another
+ * thread returns while it idles. On resume it applies the invalidation
+ * before it translates again, with its other entries still cached. An
+ * lcore that is merely online would hold the unmap until its next
+ * quiescent state (checked first, then released).
+ */
+Test(iotlb, paused_lcore_does_not_hold_up_unmap_and_resumes_coherent)
+{
+	struct uiommu_ctx_fast *fast = uiommu_ctx_fast(ctx);
+	struct uiommu_port *port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	struct unmapper u = { .dom = dom_a, .iova = IOVA(5) };
+	unsigned int lc = rte_lcore_id();
+	pthread_t t;
+
+	map_ok(dom_a, IOVA(5), page(5), SZ_4K, PROT_RW);
+	map_ok(dom_a, IOVA(6), page(6), SZ_4K, PROT_RW);
+	EXPECT_MISS(port, IOVA(5), page(5), "fill 5");
+	EXPECT_MISS(port, IOVA(6), page(6), "fill 6");
+
+	/* Online, not paused: the unmap waits for this lcore. */
+	cr_assert_eq(pthread_create(&t, NULL, unmapper_main, &u), 0);
+	rte_delay_us_sleep(50000);
+	cr_assert_not(__atomic_load_n(&u.done, __ATOMIC_ACQUIRE),
+		      "the unmap did not wait for an online lcore");
+	while (!__atomic_load_n(&u.done, __ATOMIC_ACQUIRE))
+		uiommu_lcore_quiescent(ctx);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(u.rc, 0);
+	map_ok(dom_a, IOVA(5), page(5), SZ_4K, PROT_RW);
+	EXPECT_MISS(port, IOVA(5), page(5), "refill 5");
+
+	/* Paused: it does not. */
+	uiommu_lcore_pause_lc(fast, lc);
+	u.done = false;
+	cr_assert_eq(pthread_create(&t, NULL, unmapper_main, &u), 0);
+	if (!unmapper_wait(&u)) {
+		uiommu_lcore_resume_lc(fast, lc);
+		while (!__atomic_load_n(&u.done, __ATOMIC_ACQUIRE))
+			uiommu_lcore_quiescent(ctx);
+		pthread_join(t, NULL);
+		cr_assert_fail("a strict unmap waited for a paused lcore");
+	}
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(u.rc, 0);
+	uiommu_lcore_resume_lc(fast, lc);
+	expect_fault(port, IOVA(5), 8, UIOMMU_ACCESS_READ,
+		     UIOMMU_FAULT_TRANSLATION, IOVA(5));
+	EXPECT_HIT(port, IOVA(6), page(6), "6 kept across the pause");
+	cr_assert_eq(uiommu_unmap(dom_a, IOVA(6), SZ_4K), 0);
+	cr_assert_eq(uiommu_detach(port), 0);
 }
