@@ -82,6 +82,7 @@ uiommu_ctx_create(const struct uiommu_ctx_params *params)
 	for (t = 0; t < (int)RTE_DIM(ctx->objs); t++)
 		TAILQ_INIT(&ctx->objs[t]);
 	ctx->next_id = 1;
+	telemetry_ctx_add(ctx);
 	return ctx;
 
 err_free_qsbr:
@@ -131,6 +132,8 @@ uiommu_ctx_destroy(struct uiommu_ctx *ctx)
 
 	if (ctx == NULL)
 		return -EINVAL;
+	/* First: waits for telemetry callbacks still reading the ctx. */
+	telemetry_ctx_del(ctx);
 	pthread_mutex_lock(&ctx->lock);
 	/* The caller promised that no lcore translates any more; lcores it
 	 * left online must not hold up the grace periods of the teardown. */

@@ -268,6 +268,24 @@ int uiommu_hw_stats(const struct uiommu_hw *hw, unsigned int lcore_id,
 		    struct uiommu_lcore_stats *stats);
 
 /**
+ * Faults reported on @p hw since it was created, by reason: @p counts[r]
+ * receives the number of faults of reason r (enum uiommu_fault_reason) for
+ * every r below both @p n and UIOMMU_FAULT_REASON_MAX. Every fault counts,
+ * including records the fault queue dropped and faults of threads that are
+ * not online lcores (UIOMMU_FAULT_LCORE); counts[UIOMMU_FAULT_NONE] stays 0.
+ * Reading the fault queue does not change them.
+ *
+ * @param counts  array of @p n counters; may be NULL when @p n is 0
+ * @return UIOMMU_FAULT_REASON_MAX, the number of reasons (so a first call
+ *   with @p n = 0 sizes the array), or -EINVAL (@p hw NULL, @p counts NULL
+ *   with @p n not 0).
+ * Thread safety: any thread, while lcores fault; each counter is read whole,
+ * but the set is not a snapshot.
+ */
+int uiommu_hw_fault_stats(const struct uiommu_hw *hw, uint64_t *counts,
+			  unsigned int n);
+
+/**
  * Pop up to @p n fault records, oldest first.
  * @return records popped (0..n), or -EINVAL.
  * Thread safety: one consumer at a time per hw.

@@ -21,6 +21,7 @@
 
 #include <rte_log.h>
 #include <rte_ring.h>
+#include <rte_telemetry.h>
 
 #include "uiommu.h"
 #include "uiommu_driver.h"
@@ -35,6 +36,26 @@ struct rte_bitmap;
 #define UIOMMU_MAX_HW		16	/* hw instances per ctx */
 #define UIOMMU_MAX_BACKENDS	8
 #define UIOMMU_TAG_SPACE_MAX	16	/* tag bits the core allocates */
+
+/*
+ * The last UIOMMU_FAULT_RECENT fault records of a hw, kept for peeking
+ * (telemetry) while the fault queue is consumed by uiommu_hw_fault_read().
+ * Lock-free, many writers (every thread that reports a fault), any number of
+ * readers; the protocol is in fault.c.
+ */
+#define UIOMMU_FAULT_RECENT	32	/* a power of two */
+
+struct fault_recent_slot {
+	/* 2n + 2: holds record n, complete; 2n + 1: record n being written;
+	 * 0: never written. */
+	uint64_t seq;
+	uint64_t word[3];		/* a struct uiommu_fault */
+};
+
+struct fault_recent {
+	uint64_t head;			/* records offered so far */
+	struct fault_recent_slot slot[UIOMMU_FAULT_RECENT];
+};
 
 /* Common header of every object. Fields change under ctx->lock. */
 struct uiommu_obj {
@@ -82,6 +103,10 @@ struct uiommu_hw {
 	uint32_t n_tags;
 	void *priv;			/* backend's, ops->hw_priv_size */
 	uint64_t nolcore_faults;	/* atomic: translations off-lcore */
+	/* Faults reported, by enum uiommu_fault_reason (atomic adds by the
+	 * reporting thread, relaxed loads by readers); see fault.c. */
+	uint64_t fault_reasons[UIOMMU_FAULT_REASON_MAX];
+	struct fault_recent fault_recent;	/* last faults; fault.c */
 };
 
 struct uiommu_dev {
@@ -192,6 +217,10 @@ struct uiommu_ctx {
 	/* Lcores online in this ctx; written by the lcore (online/offline)
 	 * under ctx->lock, read under it. */
 	bool lcore_online[RTE_MAX_LCORE];
+	/* Telemetry's list of live contexts; telemetry.c's lock. */
+	TAILQ_ENTRY(uiommu_ctx) tel_next;
+	uint32_t tel_id;		/* never reused */
+	uint32_t tel_users;		/* telemetry callbacks using it */
 };
 
 static inline struct uiommu_port_obj *
@@ -238,6 +267,19 @@ void fault_record(struct uiommu_hw *hw,
 		  uint32_t sid, uint32_t pasid, uint64_t iova,
 		  uint32_t access, const struct uiommu_walk_result *res,
 		  unsigned int lcore_id);
+
+/* Copy up to @n of the most recent fault records of @hw, oldest first,
+ * with their sequence numbers (faults reported on the hw before them) in
+ * @seq. Does not consume the fault queue. Returns the number copied. */
+unsigned int fault_recent_read(const struct uiommu_hw *hw,
+			       struct uiommu_fault *faults, uint64_t *seq,
+			       unsigned int n);
+
+/* telemetry.c: contexts come and go from the /uiommu/ endpoints; the
+ * handler of an endpoint, by name (NULL if none), for tests. */
+void telemetry_ctx_add(struct uiommu_ctx *ctx);
+void telemetry_ctx_del(struct uiommu_ctx *ctx);
+telemetry_cb telemetry_cmd_find(const char *cmd);
 
 /* hw.c */
 int hw_tag_alloc(struct uiommu_hw *hw, uint32_t *tag);

@@ -258,3 +258,95 @@ Test(fault, reason_str_out_of_range_is_unknown)
 	cr_assert_str_eq(uiommu_fault_reason_str(
 			(enum uiommu_fault_reason)-1), "unknown");
 }
+
+/* Per-reason counters of @h, asserting the getter's return value. */
+static void
+reasons_now(const struct uiommu_hw *h, uint64_t counts[UIOMMU_FAULT_REASON_MAX])
+{
+	cr_assert_eq(uiommu_hw_fault_stats(h, counts, UIOMMU_FAULT_REASON_MAX),
+		     UIOMMU_FAULT_REASON_MAX);
+}
+
+/* Every counter of @after equals @before's, but @reason's, which grew by
+ * @n. */
+static void
+reasons_assert_delta(const uint64_t *before, const uint64_t *after,
+		     enum uiommu_fault_reason reason, uint64_t n)
+{
+	unsigned int r;
+
+	for (r = 0; r < UIOMMU_FAULT_REASON_MAX; r++)
+		cr_assert_eq(after[r] - before[r], r == reason ? n : 0,
+			     "fault_%s: %" PRIu64 " -> %" PRIu64,
+			     uiommu_fault_reason_str(r), before[r], after[r]);
+}
+
+Test(fault, reason_counters_count_the_reason_and_nothing_else)
+{
+	uint64_t c0[UIOMMU_FAULT_REASON_MAX], c1[UIOMMU_FAULT_REASON_MAX];
+	unsigned int i;
+
+	reasons_now(hw, c0);
+	/* 20 > the queue: records the queue dropped are counted too. */
+	for (i = 0; i < 20; i++)
+		fault_make(i);
+	reasons_now(hw, c1);
+	reasons_assert_delta(c0, c1, UIOMMU_FAULT_TRANSLATION, 20);
+	/* Reading the queue consumes records, not counts. */
+	cr_assert_eq(uiommu_hw_fault_read(hw, (struct uiommu_fault[32]){ 0 },
+					  32), (int)FAULT_QUEUE_CAP);
+	reasons_now(hw, c0);
+	reasons_assert_delta(c1, c0, UIOMMU_FAULT_NONE, 0);
+}
+
+Test(fault, reason_counters_are_per_hw_and_per_reason)
+{
+	uint64_t a0[UIOMMU_FAULT_REASON_MAX], a1[UIOMMU_FAULT_REASON_MAX];
+	uint64_t b0[UIOMMU_FAULT_REASON_MAX], b1[UIOMMU_FAULT_REASON_MAX];
+	struct uiommu_hw *hw2 = uiommu_hw_create(ctx, "direct", NULL);
+
+	cr_assert_not_null(hw2);
+	reasons_now(hw, a0);
+	reasons_now(hw2, b0);
+	cr_assert_null(uiommu_hw_translate_sid(hw2, SID, UIOMMU_PASID_NONE,
+					       FAULT_IOVA(9), 4,
+					       UIOMMU_ACCESS_READ));
+	cr_assert_null(uiommu_hw_translate_sid(hw2, SID, UIOMMU_PASID_NONE,
+					       FAULT_IOVA(10), 4,
+					       UIOMMU_ACCESS_WRITE));
+	reasons_now(hw, a1);
+	reasons_now(hw2, b1);
+	reasons_assert_delta(a0, a1, UIOMMU_FAULT_NONE, 0);
+	reasons_assert_delta(b0, b1, UIOMMU_FAULT_BAD_DEVICE, 2);
+}
+
+Test(fault, reason_counters_count_faults_off_lcore)
+{
+	uint64_t c0[UIOMMU_FAULT_REASON_MAX], c1[UIOMMU_FAULT_REASON_MAX];
+
+	reasons_now(hw, c0);
+	/* An lcore that is not online faults with LCORE. */
+	cr_assert_eq(uiommu_lcore_offline(ctx), 0);
+	cr_assert_null(uiommu_translate(port, FAULT_IOVA(0), 8,
+					UIOMMU_ACCESS_READ));
+	cr_assert_eq(uiommu_lcore_online(ctx), 0);
+	reasons_now(hw, c1);
+	reasons_assert_delta(c0, c1, UIOMMU_FAULT_LCORE, 1);
+}
+
+Test(fault, reason_counters_bad_arguments_einval)
+{
+	uint64_t c[UIOMMU_FAULT_REASON_MAX] = { 0 };
+	uint64_t two[2] = { 7, 7 };
+
+	cr_assert_eq(uiommu_hw_fault_stats(NULL, c, RTE_DIM(c)), -EINVAL);
+	cr_assert_eq(uiommu_hw_fault_stats(hw, NULL, 1), -EINVAL);
+	/* n = 0 only sizes; a short array gets its first n reasons. */
+	cr_assert_eq(uiommu_hw_fault_stats(hw, NULL, 0),
+		     UIOMMU_FAULT_REASON_MAX);
+	fault_make(0);
+	cr_assert_eq(uiommu_hw_fault_stats(hw, two, 2),
+		     UIOMMU_FAULT_REASON_MAX);
+	cr_assert_eq(two[UIOMMU_FAULT_NONE], 0);
+	cr_assert_eq(two[UIOMMU_FAULT_TRANSLATION], 1);
+}
