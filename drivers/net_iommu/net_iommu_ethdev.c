@@ -792,6 +792,39 @@ backend_xstats(const struct net_iommu_port *p, uint64_t *v)
 	}
 }
 
+/* Faults of the hw by reason, "fault_<reason>" (UIOMMU_FAULT_NONE left
+ * out): since the hw was created, shared like iommu_hw_*, and not reset. */
+#define FAULT_XSTATS	(UIOMMU_FAULT_REASON_MAX - 1)
+
+static unsigned int
+fault_xstats(const struct net_iommu_port *p, uint64_t *v)
+{
+	uint64_t counts[UIOMMU_FAULT_REASON_MAX];
+
+	if (p->hw == NULL)
+		return 0;
+	if (v != NULL) {
+		if (uiommu_hw_fault_stats(p->hw, counts, RTE_DIM(counts)) < 0)
+			memset(counts, 0, sizeof(counts));
+		memcpy(v, &counts[UIOMMU_FAULT_NONE + 1],
+		       FAULT_XSTATS * sizeof(*v));
+	}
+	return FAULT_XSTATS;
+}
+
+/* "fault_" and the reason's name, '-' made '_' like the other names. */
+static void
+fault_xstat_name(unsigned int i, char *name, size_t size)
+{
+	char *c;
+
+	snprintf(name, size, "fault_%s",
+		 uiommu_fault_reason_str(UIOMMU_FAULT_NONE + 1 + i));
+	for (c = name; *c != '\0'; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
 static unsigned int
 xstats_count(const struct rte_eth_dev *dev)
 {
@@ -800,7 +833,7 @@ xstats_count(const struct rte_eth_dev *dev)
 	return dev->data->nb_rx_queues * RTE_DIM(rxq_xstats) +
 	       dev->data->nb_tx_queues * RTE_DIM(txq_xstats) +
 	       (p->hw != NULL ? RTE_DIM(hw_xstats) : 0) +
-	       backend_xstats(p, NULL);
+	       backend_xstats(p, NULL) + fault_xstats(p, NULL);
 }
 
 static int
@@ -828,6 +861,8 @@ net_iommu_xstats_get_names(struct rte_eth_dev *dev,
 	for (i = 0; i < backend_xstats(p, NULL); i++)
 		snprintf(names[k++].name, sizeof(names->name), "%s",
 			 backend_xstat_names[p->args.kind][i]);
+	for (i = 0; i < fault_xstats(p, NULL); i++)
+		fault_xstat_name(i, names[k++].name, sizeof(names->name));
 	return (int)n;
 }
 
@@ -844,6 +879,7 @@ net_iommu_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 	const struct net_iommu_port *p = dev->data->dev_private;
 	unsigned int n = xstats_count(dev), i, k = 0;
 	uint64_t backend[BACKEND_XSTATS] = { 0 };
+	uint64_t faults[FAULT_XSTATS];
 	struct uiommu_lcore_stats hw;
 	uint16_t q;
 
@@ -876,6 +912,10 @@ net_iommu_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 	for (i = 0; i < backend_xstats(p, backend); i++, k++) {
 		xs[k].id = k;
 		xs[k].value = backend[i];
+	}
+	for (i = 0; i < fault_xstats(p, faults); i++, k++) {
+		xs[k].id = k;
+		xs[k].value = faults[i];
 	}
 	return (int)k;
 }

@@ -379,6 +379,33 @@ Test(net_iommu, unmapped_buffer_faults_is_dropped_and_port_runs)
 	ext_mem_fini(&e);
 }
 
+/* The hw's faults by reason, one xstat each ("fault_<reason>", '-' made
+ * '_'): an unmapped TX buffer counts as a translation fault and as nothing
+ * else. */
+Test(net_iommu, fault_reason_xstats_count_the_reason)
+{
+	static const char *const others[] = {
+		"fault_permission", "fault_access_flag", "fault_address_size",
+		"fault_bad_device", "fault_bad_pasid", "fault_blocked",
+		"fault_bad_table", "fault_not_an_online_lcore",
+	};
+	struct ext_mem e;
+	unsigned int i;
+	uint16_t a, b;
+
+	ext_mem_init(&e);
+	pair_create("iommu=vtd", &a, &b);
+	cr_assert_eq(xstat(a, "fault_translation"), 0);
+	cr_assert_eq(send_one(a, b, ext_pkt(&e, 1), 1), 0);
+	cr_assert_eq(xstat(a, "fault_translation"), 1);
+	/* Shared by the ports of the hw, like iommu_hw_*. */
+	cr_assert_eq(xstat(b, "fault_translation"), 1);
+	for (i = 0; i < RTE_DIM(others); i++)
+		cr_assert_eq(xstat(a, others[i]), 0, "%s", others[i]);
+	pair_destroy();
+	ext_mem_fini(&e);
+}
+
 Test(net_iommu, dma_map_makes_external_memory_usable_and_unmap_faults)
 {
 	struct ext_mem e;
