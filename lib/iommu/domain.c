@@ -86,25 +86,32 @@ domain_new(struct uiommu_hw *hw, enum uiommu_domain_type type,
 	struct uiommu_ctx *ctx = hw->obj.ctx;
 	struct uiommu_domain *dom;
 
+	int rc;
+
 	dom = rte_zmalloc("uiommu_domain", sizeof(*dom), RTE_CACHE_LINE_SIZE);
 	if (dom == NULL) {
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	if (domain_fq_init(dom, params) != 0) {	/* checked by the caller */
+	dom->hw = hw;
+	dom->type = type;
+	/* params were checked by the caller: -ENOMEM only. */
+	rc = domain_fq_init(dom, params);
+	if (rc != 0) {
 		rte_free(dom);
-		rte_errno = EINVAL;
+		rte_errno = -rc;
 		return NULL;
 	}
 	if (cfg != NULL) {
 		dom->iopt = iopt_alloc(cfg);
 		if (dom->iopt == NULL) {
+			rc = rte_errno;
+			domain_fq_fini(dom);
 			rte_free(dom);
-			return NULL;	/* rte_errno set */
+			rte_errno = rc;
+			return NULL;
 		}
 	}
-	dom->hw = hw;
-	dom->type = type;
 	dom->parent = parent;
 	LIST_INIT(&dom->tctx);
 	LIST_INIT(&dom->children);
@@ -280,6 +287,25 @@ uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va, uint64_t size,
 	return rc;
 }
 
+int
+uiommu_domain_reserve(struct uiommu_domain *dom, uint64_t iova, uint64_t size,
+		      uint64_t pgsize)
+{
+	int rc;
+
+	rc = domain_check_range(dom, iova, size);
+	if (rc != 0)
+		return rc;
+	if (!rte_is_power_of_2(pgsize) ||
+	    !(dom->iopt->cfg.pgsize_bitmap & pgsize) ||
+	    ((iova | size) & (pgsize - 1)))
+		return -EINVAL;
+	pthread_mutex_lock(&dom->lock);
+	rc = dom->iopt->ops->reserve(dom->iopt, iova, size, pgsize);
+	pthread_mutex_unlock(&dom->lock);
+	return rc;
+}
+
 /*
  * Steps 1-3 of an unmap (file header) and the invalidation request of 4;
  * the unlinked tables go to @gather. dom->lock held.
@@ -293,7 +319,7 @@ domain_unmap_locked(struct uiommu_domain *dom, uint64_t iova, uint64_t size,
 
 	rc = iopt->ops->check_mapped(iopt, iova, size);
 	if (rc == 0)
-		rc = iopt_gather_reserve(gather, size);
+		rc = iopt_gather_reserve_range(gather, iova, size);
 	if (rc == 0)
 		rc = iopt->ops->split_edges(iopt, iova, size);
 	if (rc != 0)
@@ -334,9 +360,8 @@ domain_unmap_deferred(struct uiommu_domain *dom, uint64_t iova,
 	int rc;
 
 	pthread_mutex_lock(&dom->lock);
-	rc = domain_fq_reserve(dom);
-	if (rc == 0)
-		rc = domain_unmap_locked(dom, iova, size, &dom->fq.gather);
+	domain_fq_reserve(dom);
+	rc = domain_unmap_locked(dom, iova, size, &dom->fq.gather);
 	if (rc == 0)
 		domain_fq_add(dom, dom->fq.gather.first, dom->fq.gather.last);
 	pthread_mutex_unlock(&dom->lock);

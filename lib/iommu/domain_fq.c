@@ -41,11 +41,20 @@ domain_fq_init(struct uiommu_domain *dom,
 		p = *params;
 	if (p.inv_mode > UIOMMU_INV_LAZY)
 		return -EINVAL;
+	if (!domain_has_iopt(dom))
+		return 0;
 	dom->inv_mode = p.inv_mode;
 	fq->size = p.fq_size != 0 ? p.fq_size : FQ_SIZE_DEFAULT;
 	fq->timeout = (p.fq_timeout_us != 0 ? p.fq_timeout_us :
 		       FQ_TIMEOUT_US_DEFAULT) * rte_get_timer_hz() / 1000000;
 	iopt_gather_init(&fq->gather);
+	/* Now, not at the first deferred unmap: an unmap may run where
+	 * the DPDK heap must not be entered (a memory event callback). */
+	fq->ranges = rte_malloc_socket("uiommu_fq",
+			fq->size * sizeof(*fq->ranges), 0,
+			dom->hw->obj.ctx->params.socket_id);
+	if (fq->ranges == NULL)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -87,21 +96,13 @@ domain_fq_synced(struct uiommu_domain *dom, uint64_t *reason)
 	(*reason)++;
 }
 
-int
+void
 domain_fq_reserve(struct uiommu_domain *dom)
 {
 	struct domain_fq *fq = &dom->fq;
 
-	if (fq->ranges == NULL) {
-		fq->ranges = rte_malloc_socket("uiommu_fq",
-				fq->size * sizeof(*fq->ranges), 0,
-				dom->obj.ctx->params.socket_id);
-		if (fq->ranges == NULL)
-			return -ENOMEM;
-	}
 	if (fq->n == fq->size)
 		fq_flush(dom, &fq->stats.flush_full);
-	return 0;
 }
 
 void

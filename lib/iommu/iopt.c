@@ -76,18 +76,47 @@ iopt_gather_init(struct iopt_gather *gather)
 {
 	memset(gather, 0, sizeof(*gather));
 	gather->first = UINT64_MAX;
+	gather->tables = gather->inline_tables;
+	gather->cap_tables = IOPT_GATHER_INLINE;
 }
 
 int
 iopt_gather_reserve(struct iopt_gather *gather, uint64_t size)
 {
-	uint64_t want = RTE_MIN((size >> 21) + 2, (uint64_t)IOPT_GATHER_MAX);
+	return iopt_gather_reserve_n(gather, (size >> 21) + 2);
+}
+
+int
+iopt_gather_reserve_range(struct iopt_gather *gather, uint64_t iova,
+			  uint64_t size)
+{
+	/* The tables an unmap unlinks are whole, disjoint, and each is the
+	 * biggest one the range covers there: with iova and size multiples
+	 * of a table's span (2 MiB, 1 GiB, 512 GiB), at most one per span. */
+	uint64_t align = (iova | size) & -(iova | size);
+	uint64_t span = align >= (1ull << 39) ? 1ull << 39 :
+			align >= (1ull << 30) ? 1ull << 30 : 1ull << 21;
+
+	return iopt_gather_reserve_n(gather, size / span + 2);
+}
+
+int
+iopt_gather_reserve_n(struct iopt_gather *gather, uint64_t n)
+{
+	uint64_t want = RTE_MIN(n, (uint64_t)IOPT_GATHER_MAX);
 	uintptr_t *tables;
 
 	want += gather->n_tables;
 	if (want <= gather->cap_tables)
 		return 0;
-	tables = rte_realloc(gather->tables, want * sizeof(*tables), 0);
+	if (gather->tables == gather->inline_tables) {
+		tables = rte_malloc("uiommu_gather", want * sizeof(*tables), 0);
+		if (tables != NULL)
+			memcpy(tables, gather->inline_tables,
+			       gather->n_tables * sizeof(*tables));
+	} else {
+		tables = rte_realloc(gather->tables, want * sizeof(*tables), 0);
+	}
 	if (tables == NULL)
 		return -ENOMEM;
 	gather->tables = tables;
@@ -129,7 +158,8 @@ iopt_gather_release(struct iopt *iopt, struct iopt_gather *gather)
 void
 iopt_gather_fini(struct iopt_gather *gather)
 {
-	rte_free(gather->tables);
-	gather->tables = NULL;
-	gather->cap_tables = 0;
+	if (gather->tables != gather->inline_tables)
+		rte_free(gather->tables);
+	gather->tables = gather->inline_tables;
+	gather->cap_tables = IOPT_GATHER_INLINE;
 }

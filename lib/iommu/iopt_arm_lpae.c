@@ -184,6 +184,7 @@ fault:
 
 #define LPAE_OPS(no_wo) {						\
 	.map = iopt_radix_map,						\
+	.reserve = iopt_radix_reserve,					\
 	.check_unmapped = iopt_radix_check_unmapped,			\
 	.check_mapped = iopt_radix_check_mapped,			\
 	.split_edges = iopt_radix_split_edges,				\

@@ -32,13 +32,19 @@
 struct iopt;
 struct iopt_radix_fmt;
 
-/* What an unmap removed, for the invalidation and frees that follow it. */
+/* Tables a gather holds without allocating: a map or unmap of a few
+ * pages, as in a memory event callback, must not reach the DPDK heap. */
+#define IOPT_GATHER_INLINE	8
+
+/* What an unmap removed, for the invalidation and frees that follow it.
+ * Must not move after iopt_gather_init() (tables may point into it). */
 struct iopt_gather {
 	uint64_t first;		/* lowest IOVA removed */
 	uint64_t last;		/* highest IOVA removed (inclusive) */
 	uintptr_t *tables;	/* unlinked table | level, freed after sync */
 	unsigned int n_tables;
 	unsigned int cap_tables;
+	uintptr_t inline_tables[IOPT_GATHER_INLINE];
 };
 
 struct iopt_cfg {
@@ -54,6 +60,11 @@ struct iopt_ops {
 	 * -ENOMEM no translation was added (empty tables may remain). */
 	int (*map)(struct iopt *iopt, uint64_t iova, uint64_t oa,
 		   uint64_t size, uint32_t prot, struct iopt_gather *gather);
+	/* Link every table that maps of @pgsize pages (aligned, in a page
+	 * size the format uses) in [iova, iova + size) will need, so that
+	 * they allocate nothing. -ENOMEM leaves what was linked. */
+	int (*reserve)(struct iopt *iopt, uint64_t iova, uint64_t size,
+		       uint64_t pgsize);
 	/* 0 if the range holds no leaf, -EEXIST otherwise. */
 	int (*check_unmapped)(const struct iopt *iopt, uint64_t iova,
 			      uint64_t size);
@@ -112,6 +123,12 @@ void iopt_table_free(void *table);
  * min(size / 2 MiB + 2, 4096). -ENOMEM.
  */
 int iopt_gather_reserve(struct iopt_gather *gather, uint64_t size);
+/* The same for an unmap of [iova, iova + size), with the tighter bound
+ * that their alignment gives (one 1 GiB page: 3, not 514). */
+int iopt_gather_reserve_range(struct iopt_gather *gather, uint64_t iova,
+			      uint64_t size);
+/* Room for @n more tables (capped as above). */
+int iopt_gather_reserve_n(struct iopt_gather *gather, uint64_t n);
 /* Queue the table at @level (and the tables below it) for freeing after the
  * next grace period. Room was reserved. */
 void iopt_gather_table(struct iopt_gather *gather, void *table,

@@ -50,14 +50,15 @@ radix_root(const struct iopt *iopt)
 	     _cur += (chunk))
 
 /*
- * Map [iova, iova + size) at @level. With @leaves false, only link the
- * tables the leaves will need: map runs that pass first so that the pass
- * which installs leaves cannot fail on memory half way through.
+ * Map [iova, iova + size) at @level, with leaves no larger than @max_blk.
+ * With @leaves false, only link the tables the leaves will need: map runs
+ * that pass first so that the pass which installs leaves cannot fail on
+ * memory half way through, and reserve runs it alone.
  */
 static int
 radix_map_level(struct iopt *iopt, uint64_t *table, unsigned int level,
 		uint64_t iova, uint64_t oa, uint64_t size, uint64_t attrs,
-		bool leaves, struct iopt_gather *gather)
+		uint64_t max_blk, bool leaves, struct iopt_gather *gather)
 {
 	const struct iopt_radix_fmt *fmt = radix_fmt(iopt);
 	uint64_t *ptep, chunk, start = iova;
@@ -70,7 +71,7 @@ radix_map_level(struct iopt *iopt, uint64_t *table, unsigned int level,
 		uint64_t pte = *ptep;
 
 		if (whole && level >= fmt->min_leaf_level &&
-		    (out & (blk - 1)) == 0 &&
+		    (out & (blk - 1)) == 0 && blk <= max_blk &&
 		    (iopt->cfg.pgsize_bitmap & blk)) {
 			if (!leaves)
 				continue;
@@ -94,7 +95,8 @@ radix_map_level(struct iopt *iopt, uint64_t *table, unsigned int level,
 			iopt_pte_store(ptep, pte);
 		}
 		rc = radix_map_level(iopt, radix_table(fmt, pte), level + 1,
-				     iova, out, chunk, attrs, leaves, gather);
+				     iova, out, chunk, attrs, max_blk, leaves,
+				     gather);
 		if (rc != 0)
 			return rc;
 	}
@@ -106,15 +108,39 @@ iopt_radix_map(struct iopt *iopt, uint64_t iova, uint64_t oa, uint64_t size,
 	       uint32_t prot, struct iopt_gather *gather)
 {
 	uint64_t attrs = radix_fmt(iopt)->prot_to_attrs(iopt, prot);
-	int rc = iopt_gather_reserve(gather, size);
+	/* A map unlinks a table only to put a leaf of 2 MiB or more in its
+	 * place, and with iova, oa and size all multiples of a page size,
+	 * its leaves are no smaller than that page size: at most
+	 * size / max(that, 2 MiB) tables, which keeps the gather of a map
+	 * of one page (a memory event) inline. */
+	uint64_t align = (iova | oa | size) & -(iova | oa | size);
+	uint64_t sizes = iopt->cfg.pgsize_bitmap & ((align << 1) - 1);
+	uint64_t blk = RTE_MAX(sizes != 0 ? 1ull << (63 - __builtin_clzll(sizes)) :
+			       0, 1ull << 21);
+	int rc = iopt_gather_reserve_n(gather, size / blk + 2);
 
 	if (rc == 0)
 		rc = radix_map_level(iopt, radix_root(iopt), iopt->start_level,
-				     iova, oa, size, attrs, false, gather);
+				     iova, oa, size, attrs, UINT64_MAX, false,
+				     gather);
 	if (rc != 0)
 		return rc;
 	return radix_map_level(iopt, radix_root(iopt), iopt->start_level, iova,
-			       oa, size, attrs, true, gather);
+			       oa, size, attrs, UINT64_MAX, true, gather);
+}
+
+int
+iopt_radix_reserve(struct iopt *iopt, uint64_t iova, uint64_t size,
+		   uint64_t pgsize)
+{
+	/* No leaf is installed: the gather stays empty, attrs unused. The
+	 * output address only decides alignment; maps of @pgsize pages
+	 * have output addresses aligned as their IOVAs. */
+	struct iopt_gather unused;
+
+	iopt_gather_init(&unused);
+	return radix_map_level(iopt, radix_root(iopt), iopt->start_level,
+			       iova, iova, size, 0, pgsize, false, &unused);
 }
 
 /* Does [iova, iova + size) hold any leaf (want_mapped false) or any hole

@@ -108,6 +108,8 @@ struct iopt *iopt_radix_alloc(const struct iopt_cfg *cfg,
 /* struct iopt_ops members, for formats built on this engine. */
 int iopt_radix_map(struct iopt *iopt, uint64_t iova, uint64_t oa,
 		   uint64_t size, uint32_t prot, struct iopt_gather *gather);
+int iopt_radix_reserve(struct iopt *iopt, uint64_t iova, uint64_t size,
+		       uint64_t pgsize);
 int iopt_radix_check_unmapped(const struct iopt *iopt, uint64_t iova,
 			      uint64_t size);
 int iopt_radix_check_mapped(const struct iopt *iopt, uint64_t iova,

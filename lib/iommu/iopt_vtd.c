@@ -255,6 +255,7 @@ vtd_fl_walk(const struct iopt *iopt, uint64_t iova,
 
 static const struct iopt_ops vtd_sl_ops = {
 	.map = iopt_radix_map,
+	.reserve = iopt_radix_reserve,
 	.check_unmapped = iopt_radix_check_unmapped,
 	.check_mapped = iopt_radix_check_mapped,
 	.split_edges = iopt_radix_split_edges,
@@ -267,6 +268,7 @@ static const struct iopt_ops vtd_sl_ops = {
 
 static const struct iopt_ops vtd_fl_ops = {
 	.map = iopt_radix_map,
+	.reserve = iopt_radix_reserve,
 	.check_unmapped = iopt_radix_check_unmapped,
 	.check_mapped = iopt_radix_check_mapped,
 	.split_edges = iopt_radix_split_edges,

@@ -374,6 +374,25 @@ int uiommu_map(struct uiommu_domain *dom, uint64_t iova, void *va,
 	       uint64_t size, uint32_t prot);
 
 /**
+ * Allocate now the table pages that uiommu_map() of @p pgsize pages at
+ * @p pgsize-aligned IOVAs in [iova, iova + size) will need, so that those
+ * maps, and unmaps of single such pages, allocate nothing. For callers
+ * that map where the DPDK heap must not be entered: a memory event
+ * callback runs with the heap's lock held, and an rte_malloc() there
+ * would never return. An unmap of a range that spans a whole table frees
+ * that table: reserve again afterwards.
+ *
+ * @param pgsize  a page size of the domain's hw (caps.pgsize_bitmap)
+ * @return 0; -EINVAL (not PAGING or NESTED, zero size, @p pgsize not a
+ *   page size of the hw, @p iova or @p size not @p pgsize aligned);
+ *   -ERANGE (beyond the input size); -ENOMEM (the tables linked so far
+ *   stay: no translation changed).
+ * Thread safety: any thread; serialised per domain.
+ */
+int uiommu_domain_reserve(struct uiommu_domain *dom, uint64_t iova,
+			  uint64_t size, uint64_t pgsize);
+
+/**
  * Unmap [iova, iova + size), splitting blocks it cuts through. Strict: once
  * it returns, no lcore's translation returns an address in the range, and
  * table pages it emptied have been freed.
@@ -391,9 +410,8 @@ int uiommu_unmap(struct uiommu_domain *dom, uint64_t iova, uint64_t size);
  * one uiommu_domain_flush() cost one backend sync, as Linux's
  * iommu_unmap_fast() calls and one iommu_iotlb_sync().
  *
- * @return as uiommu_unmap(); -ENOMEM also when the queue could not be
- *   allocated. On failure nothing is unmapped (a full queue may have been
- *   flushed).
+ * @return as uiommu_unmap(). On failure nothing is unmapped (a full
+ *   queue may have been flushed).
  * Thread safety: any thread; serialised per domain.
  */
 int uiommu_unmap_deferred(struct uiommu_domain *dom, uint64_t iova,

@@ -162,7 +162,7 @@ struct iova_range {
  * while a walker may be in it.
  */
 struct domain_fq {
-	struct iova_range *ranges;	/* size slots, allocated on first use */
+	struct iova_range *ranges;	/* size slots */
 	unsigned int n;
 	unsigned int size;
 	struct iopt_gather gather;
@@ -286,12 +286,13 @@ int hw_tag_alloc(struct uiommu_hw *hw, uint32_t *tag);
 void hw_tag_free(struct uiommu_hw *hw, uint32_t tag);
 int hw_destroy_locked(struct uiommu_hw *hw);
 
-/* domain_fq.c: deferred unmaps; all but init with dom->lock held */
+/* domain_fq.c: deferred unmaps; all but init with dom->lock held. init
+ * needs dom->hw and dom->type set; -EINVAL (bad params), -ENOMEM. */
 int domain_fq_init(struct uiommu_domain *dom,
 		   const struct uiommu_domain_params *params);
 void domain_fq_fini(struct uiommu_domain *dom);
-/* Room for one more deferred unmap (flushing a full queue); -ENOMEM. */
-int domain_fq_reserve(struct uiommu_domain *dom);
+/* Room for one more deferred unmap: flushes a full queue. */
+void domain_fq_reserve(struct uiommu_domain *dom);
 /* Record an unmap of [first, last] whose invalidation was passed to
  * ops->inv, its pages in fq.gather; LAZY: flush if the oldest expired. */
 void domain_fq_add(struct uiommu_domain *dom, uint64_t first, uint64_t last);

@@ -1372,3 +1372,68 @@ Test(objects, unmap_middle_page_leaves_the_others)
 		     mbuf + 12 * SZ_4K + 1);
 	map_fixture_fini();
 }
+
+/* ------------------------------------------------------------ reserve -- */
+
+/*
+ * After uiommu_domain_reserve() of a range at a page size, maps of pages
+ * of that size in it, and unmaps of single pages, take nothing from the
+ * heap (what the net_iommu memory event callback relies on); a map at a
+ * bigger size still can (the reservation says which size).
+ */
+Test(objects, reserve_then_page_maps_allocate_nothing)
+{
+	const uint64_t base = 1ull << 33;	/* 8 GiB: no table yet */
+	struct test_heap before;
+	uint64_t off;
+
+	map_fixture();
+	cr_assert_eq(uiommu_domain_reserve(mdom, base, 4 * SZ_1G, SZ_2M), 0);
+	before = test_heap_now();
+	/* 2 MiB pages in four 1 GiB regions, VA = IOVA's alignment. */
+	for (off = 0; off < 4 * SZ_1G; off += SZ_1G - SZ_2M) {
+		void *va = (void *)(uintptr_t)(base + off);
+
+		cr_assert_eq(uiommu_map(mdom, base + off, va, SZ_2M, PROT_RW),
+			     0);
+		cr_assert_eq(uiommu_iova_to_va(mdom, base + off + 0x40),
+			     (uint8_t *)va + 0x40);
+		cr_assert_eq(uiommu_unmap(mdom, base + off, SZ_2M), 0);
+		cr_assert_eq(uiommu_map(mdom, base + off, va, SZ_2M, PROT_RW),
+			     0);
+	}
+	test_heap_assert_eq(before, test_heap_now(),
+			    "maps and unmaps of reserved 2 MiB pages");
+	/* 4 KiB pages were not reserved: their leaf table is allocated. */
+	cr_assert_eq(uiommu_map(mdom, base + 8 * SZ_1G, mbuf, SZ_4K, PROT_RW),
+		     0);
+	cr_assert_gt(test_heap_now().allocs, before.allocs);
+	map_unchanged("after reserve");
+	map_fixture_fini();
+}
+
+Test(objects, reserve_bad_arguments_change_nothing)
+{
+	struct test_heap before;
+
+	map_fixture();
+	before = test_heap_now();
+	cr_assert_eq(uiommu_domain_reserve(NULL, 0, SZ_2M, SZ_2M), -EINVAL);
+	cr_assert_eq(uiommu_domain_reserve(mdom, 0, 0, SZ_2M), -EINVAL);
+	/* Not a page size of the hw, not a power of two, zero. */
+	cr_assert_eq(uiommu_domain_reserve(mdom, 0, SZ_2M, 64 * 1024),
+		     -EINVAL);
+	cr_assert_eq(uiommu_domain_reserve(mdom, 0, SZ_2M, 3 * SZ_4K),
+		     -EINVAL);
+	cr_assert_eq(uiommu_domain_reserve(mdom, 0, SZ_2M, 0), -EINVAL);
+	/* Unaligned to the page size. */
+	cr_assert_eq(uiommu_domain_reserve(mdom, SZ_4K, SZ_2M, SZ_2M),
+		     -EINVAL);
+	cr_assert_eq(uiommu_domain_reserve(mdom, 0, SZ_2M + SZ_4K, SZ_2M),
+		     -EINVAL);
+	cr_assert_eq(uiommu_domain_reserve(mdom, 1ull << 60, SZ_2M, SZ_2M),
+		     -ERANGE);
+	test_heap_assert_eq(before, test_heap_now(), "failed reserves");
+	map_unchanged("after failed reserves");
+	map_fixture_fini();
+}
