@@ -4,7 +4,8 @@
 set -euo pipefail
 
 pkgs=(build-essential g++ meson ninja-build pkg-config python3
-      libdpdk-dev dpdk dpdk-dev libnuma-dev libcriterion-dev libbenchmark-dev)
+      libdpdk-dev dpdk dpdk-dev libnuma-dev libcriterion-dev libbenchmark-dev
+      libjansson-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -43,11 +43,23 @@
  *   the memory event callback keeps the domain in step (alloc: map; free:
  *   unmap, strict, so the pages cannot be reused while a device can still
  *   reach them: the callback runs before EAL releases the pages).
- * - Limitation: uiommu allocates page tables from the rte_malloc heap. With
- *   dynamic hugepage memory, a map that makes the heap grow from inside a
- *   memory event callback (hotplug lock held) or dev_start (read lock held)
- *   would wait for the hotplug lock it is under. --no-huge and
- *   --legacy-mem never grow; a core page-table pool would remove it.
+ * - EAL calls the memory event callback with the DPDK heap's lock and the
+ *   hotplug lock held: nothing in it may enter rte_malloc. So with memory
+ *   events (dynamic hugepage memory), dev_start first reserves, outside
+ *   any EAL lock, every page table that a page of an internal memseg list
+ *   will need (uiommu_domain_reserve(); IOVA = VA makes the IOVAs of pages
+ *   not yet allocated known), and maps DPDK memory a page at a time, so
+ *   that no leaf spans two pages and a free never splits a block; the
+ *   core keeps a one-page map or unmap free of allocation. With IOVA as
+ *   PA the IOVAs are not known in advance: dev_start warns. --no-huge and
+ *   --legacy-mem have no events. For the same reason sh->lock is
+ *   recursive: a close that frees uiommu objects under it can make EAL
+ *   return hugepages, and EAL calls the callback on that thread.
+ *   Limitation: the callback takes sh->lock and domain locks, which other
+ *   threads hold while they allocate from the heap (a control call that
+ *   maps), so a control call must not run while another thread grows or
+ *   shrinks the DPDK heap (ethdev control calls are not thread-safe
+ *   anyway; uiommu page tables from a pool of their own would lift it).
  * - Invalidation (mode=): the PMD's own unmaps (memory events, dev_stop,
  *   dma_unmap) return only once no lcore can reach the memory, in every
  *   mode, since EAL or the application frees it right after. strict: each
@@ -313,6 +325,7 @@ struct net_iommu_shared {
 	struct uiommu_hw *hw[NET_IOMMU_KINDS];
 	unsigned int hw_users[NET_IOMMU_KINDS];
 	unsigned int nb_ports;		/* ports with an IOMMU */
+	bool mem_events;		/* the memory event callback is live */
 	LIST_HEAD(, net_iommu_port) ports;
 	struct net_iommu_lcore lcore[RTE_MAX_LCORE];
 };

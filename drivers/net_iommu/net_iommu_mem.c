@@ -5,6 +5,7 @@
  * in between, external memory through dma_map. Locking: net_iommu.h.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
@@ -17,7 +18,10 @@
 #define MEM_CB_NAME	"net_iommu"
 
 struct net_iommu_shared net_iommu_sh = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	/* Recursive: freeing uiommu objects under it (close) can return
+	 * hugepages to the system, and EAL then calls the memory event
+	 * callback, which takes it, on the same thread. */
+	.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
 };
 
 static const char *const hw_backend[NET_IOMMU_KINDS] = {
@@ -276,18 +280,109 @@ mem_unmap_range(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
 	return 0;
 }
 
+/* The same, a page at a time. */
+static int
+mem_map_page(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	     void *arg)
+{
+	return mem_map_range(msl, ms, ms->len, arg);
+}
+
+static int
+mem_unmap_page(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	       void *arg)
+{
+	return mem_unmap_range(msl, ms, ms->len, arg);
+}
+
+/* The internal memseg lists' VA ranges and page sizes, for reserve. */
+struct msl_ranges {
+	unsigned int n;
+	struct {
+		uintptr_t base;
+		size_t len;
+		uint64_t page_sz;
+	} r[RTE_MAX_MEMSEG_LISTS];
+};
+
+static int
+msl_collect(const struct rte_memseg_list *msl, void *arg)
+{
+	struct msl_ranges *m = arg;
+
+	if (msl->external || msl->len == 0 || m->n == RTE_DIM(m->r))
+		return 0;
+	m->r[m->n].base = (uintptr_t)msl->base_va;
+	m->r[m->n].len = msl->len;
+	m->r[m->n].page_sz = msl->page_sz;
+	m->n++;
+	return 0;
+}
+
+/*
+ * With memory events, the callback maps and unmaps pages while EAL holds
+ * the DPDK heap's lock: an rte_malloc() there (a page-table page) would
+ * never return. So before the port starts, with no EAL lock held, link in
+ * the domain every table that a page of any internal memseg list will
+ * need (IOVA = VA here, so the IOVAs of pages not yet allocated are
+ * known); the core keeps the gathers of one page's map or unmap inline.
+ * And memory is then mapped a page at a time, so that no leaf spans two
+ * pages and freeing one never splits a block (a table allocation).
+ */
+static int
+mem_reserve_tables(struct net_iommu_port *p)
+{
+	struct msl_ranges *m;
+	unsigned int i;
+	int rc = 0;
+
+	m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return -ENOMEM;
+	rte_memseg_list_walk(msl_collect, m);	/* takes the read lock */
+	for (i = 0; i < m->n && rc == 0; i++) {
+		rc = uiommu_domain_reserve(p->dom, m->r[i].base, m->r[i].len,
+					   m->r[i].page_sz);
+		if (rc != 0)
+			NET_IOMMU_LOG(ERR,
+				"%s: cannot reserve page tables for memory at %#" PRIxPTR " +%zu: %s",
+				p->eth_dev->data->name, m->r[i].base,
+				m->r[i].len, rte_strerror(-rc));
+	}
+	free(m);
+	return rc;
+}
+
 int
 net_iommu_mem_map_all(struct net_iommu_port *p)
 {
+	const bool by_page = net_iommu_sh.mem_events;
 	struct mem_walk w = { .p = p };
 
+	if (by_page) {
+		if (!p->iova_as_va) {
+			NET_IOMMU_LOG(WARNING,
+				"%s: memory events with IOVA as PA: a page table allocated in the event callback can deadlock EAL (use --iova-mode=va or --legacy-mem)",
+				p->eth_dev->data->name);
+		} else {
+			w.rc = mem_reserve_tables(p);
+			if (w.rc != 0)
+				return w.rc;
+		}
+	}
 	/* Lock order: hotplug lock, then sh->lock (net_iommu.h). */
 	rte_mcfg_mem_read_lock();
 	pthread_mutex_lock(&net_iommu_sh.lock);
-	if (rte_memseg_contig_walk_thread_unsafe(mem_map_range, &w) != 0) {
+	if ((by_page ?
+	     rte_memseg_walk_thread_unsafe(mem_map_page, &w) :
+	     rte_memseg_contig_walk_thread_unsafe(mem_map_range, &w)) != 0) {
 		struct mem_walk undo = { .p = p, .limit = w.done };
 
-		rte_memseg_contig_walk_thread_unsafe(mem_unmap_range, &undo);
+		if (by_page)
+			rte_memseg_walk_thread_unsafe(mem_unmap_page, &undo);
+		else
+			rte_memseg_contig_walk_thread_unsafe(mem_unmap_range,
+							     &undo);
 		port_unmap_done(p);
 	} else {
 		p->started = true;
@@ -376,6 +471,7 @@ net_iommu_mem_cb_register(void)
 	 * --no-huge, where memory never changes. */
 	if (rc != 0 && rte_errno != EEXIST && rte_errno != ENOTSUP)
 		return -rte_errno;
+	net_iommu_sh.mem_events = rc == 0 || rte_errno == EEXIST;
 	return 0;
 }
 
@@ -383,6 +479,7 @@ void
 net_iommu_mem_cb_unregister(void)
 {
 	rte_mem_event_callback_unregister(MEM_CB_NAME, NULL);
+	net_iommu_sh.mem_events = false;
 }
 
 /* ------------------------------------------------- external memory -- */

@@ -1198,13 +1198,14 @@ unmapper_main(void *arg)
 	return NULL;
 }
 
-/* Wait up to ~2 s for the unmapper; true if it finished. */
+/* Wait up to ~10 s for the unmapper (a loaded machine may run it late);
+ * true if it finished. */
 static bool
 unmapper_wait(struct unmapper *u)
 {
 	unsigned int i;
 
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < 10000; i++) {
 		if (__atomic_load_n(&u->done, __ATOMIC_ACQUIRE))
 			return true;
 		rte_delay_us_sleep(1000);
