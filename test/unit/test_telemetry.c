@@ -143,7 +143,7 @@ tel_query(const char *cmd)
 	static char buf[64 * 1024];
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	json_error_t err;
-	json_t *root, *val;
+	json_t *root, *val = NULL;
 	const char *key;
 	ssize_t n;
 	int s;
