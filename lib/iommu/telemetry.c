@@ -337,9 +337,14 @@ tel_hw_info(const struct uiommu_hw *hw)
 	return d;
 }
 
+/*
+ * A listing command: a dict of the objects of @type in the context that
+ * @params names (or the only one), each described by @info (called with
+ * ctx->lock held). No context at all: an empty dict.
+ */
 static int
-tel_cmd_hw(const char *cmd __rte_unused, const char *params,
-	   struct rte_tel_data *d)
+tel_list(const char *params, struct rte_tel_data *d, enum uiommu_obj_type type,
+	 struct rte_tel_data *(*info)(struct uiommu_obj *obj))
 {
 	struct uiommu_ctx *ctx;
 	struct uiommu_obj *obj;
@@ -353,15 +358,27 @@ tel_cmd_hw(const char *cmd __rte_unused, const char *params,
 	if (rc != 0)
 		return rc;
 	rte_tel_data_start_dict(d);
-	TAILQ_FOREACH(obj, &ctx->objs[UIOMMU_OBJ_HW], next) {
-		struct rte_tel_data *hd =
-			tel_hw_info(container_of(obj, struct uiommu_hw, obj));
+	TAILQ_FOREACH(obj, &ctx->objs[type], next) {
+		struct rte_tel_data *od = info(obj);
 
-		if (hd != NULL)
-			tel_add_obj(d, obj->id, hd);
+		if (od != NULL)
+			tel_add_obj(d, obj->id, od);
 	}
 	tel_release(ctx);
 	return 0;
+}
+
+static struct rte_tel_data *
+tel_hw_info_obj(struct uiommu_obj *obj)
+{
+	return tel_hw_info(container_of(obj, struct uiommu_hw, obj));
+}
+
+static int
+tel_cmd_hw(const char *cmd __rte_unused, const char *params,
+	   struct rte_tel_data *d)
+{
+	return tel_list(params, d, UIOMMU_OBJ_HW, tel_hw_info_obj);
 }
 
 static void
@@ -549,31 +566,17 @@ tel_domain_info(struct uiommu_domain *dom)
 	return d;
 }
 
+static struct rte_tel_data *
+tel_domain_info_obj(struct uiommu_obj *obj)
+{
+	return tel_domain_info(container_of(obj, struct uiommu_domain, obj));
+}
+
 static int
 tel_cmd_domains(const char *cmd __rte_unused, const char *params,
-		struct rte_tel_data *d)
+	struct rte_tel_data *d)
 {
-	struct uiommu_ctx *ctx;
-	struct uiommu_obj *obj;
-	int rc;
-
-	rc = tel_get_list(params, &ctx);
-	if (rc == -ENOENT && (params == NULL || *params == '\0')) {
-		rte_tel_data_start_dict(d);
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	rte_tel_data_start_dict(d);
-	TAILQ_FOREACH(obj, &ctx->objs[UIOMMU_OBJ_DOMAIN], next) {
-		struct rte_tel_data *dd = tel_domain_info(
-			container_of(obj, struct uiommu_domain, obj));
-
-		if (dd != NULL)
-			tel_add_obj(d, obj->id, dd);
-	}
-	tel_release(ctx);
-	return 0;
+	return tel_list(params, d, UIOMMU_OBJ_DOMAIN, tel_domain_info_obj);
 }
 
 /* ctx->lock held. */
@@ -611,31 +614,17 @@ tel_dev_info(const struct uiommu_dev *dev)
 	return d;
 }
 
+static struct rte_tel_data *
+tel_dev_info_obj(struct uiommu_obj *obj)
+{
+	return tel_dev_info(container_of(obj, struct uiommu_dev, obj));
+}
+
 static int
 tel_cmd_devices(const char *cmd __rte_unused, const char *params,
-		struct rte_tel_data *d)
+	struct rte_tel_data *d)
 {
-	struct uiommu_ctx *ctx;
-	struct uiommu_obj *obj;
-	int rc;
-
-	rc = tel_get_list(params, &ctx);
-	if (rc == -ENOENT && (params == NULL || *params == '\0')) {
-		rte_tel_data_start_dict(d);
-		return 0;
-	}
-	if (rc != 0)
-		return rc;
-	rte_tel_data_start_dict(d);
-	TAILQ_FOREACH(obj, &ctx->objs[UIOMMU_OBJ_DEV], next) {
-		struct rte_tel_data *dd = tel_dev_info(
-			container_of(obj, struct uiommu_dev, obj));
-
-		if (dd != NULL)
-			tel_add_obj(d, obj->id, dd);
-	}
-	tel_release(ctx);
-	return 0;
+	return tel_list(params, d, UIOMMU_OBJ_DEV, tel_dev_info_obj);
 }
 
 static const struct {
