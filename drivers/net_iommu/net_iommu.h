@@ -92,6 +92,15 @@
  * writes the completion {len, DD} back into the descriptor (WRITE); the
  * driver half reaps descriptors with DD set and reposts.
  *
+ * Descriptors are fetched and written back the way a NIC does it, in
+ * blocks: within one burst, one translation (READ for fetches, WRITE for
+ * completions, each checked on its own) covers the rest of a 4 KiB page of
+ * the ring, and the next descriptors in that page reuse it, which the
+ * core's contract allows until the lcore's quiescent state at the end of
+ * the burst. Buffers are translated per packet. So a packet costs about
+ * two translations (TX buffer read, RX buffer write) plus a share of the
+ * descriptor pages'.
+ *
  * Both halves run on one lcore per queue (ethdev's rule: one lcore per
  * queue), so ring indexes are plain variables and the descriptor stores
  * need no barrier: a real NIC would need one; here program order suffices.

@@ -55,6 +55,41 @@ dma_va(const struct uiommu_port *dma, bool iova_as_va, unsigned int lcore_id,
 	return uiommu_translate_lc(dma, lcore_id, iova, len, access);
 }
 
+/*
+ * The device's descriptor fetches within one burst. A NIC reads and writes
+ * back descriptors in blocks, not one DMA per descriptor; here one
+ * translation covers the rest of a 4 KiB IOVA page of the ring, and the
+ * descriptors after it in the page reuse it. That is within the core's
+ * contract: a VA that uiommu_translate() returned stays valid until the
+ * lcore's next quiescent state, which comes only at the end of the burst
+ * (lcore_leave()). One cache per access type, since each is checked on
+ * its own; it lives on the stack of one burst and never outlives it.
+ */
+struct desc_page {
+	uint64_t iova;		/* page base; UINT64_MAX: none */
+	uint8_t *va;		/* host VA of that base */
+};
+
+#define DESC_PAGE	4096u
+#define DESC_PAGE_NONE	{ .iova = UINT64_MAX, .va = NULL }
+
+static __rte_always_inline void *
+desc_va(struct desc_page *c, const struct uiommu_port *dma, bool iova_as_va,
+	unsigned int lcore_id, uint64_t iova, uint32_t access)
+{
+	uint64_t off = iova & (DESC_PAGE - 1);
+	uint8_t *va;
+
+	if (likely((iova - off) == c->iova))
+		return c->va + off;
+	va = dma_va(dma, iova_as_va, lcore_id, iova, DESC_PAGE - off, access);
+	if (unlikely(va == NULL))
+		return NULL;
+	c->iova = iova - off;
+	c->va = va - off;
+	return va;
+}
+
 void
 net_iommu_frame_fill(struct net_iommu_frame *f, uint32_t len, uint32_t seed)
 {
@@ -83,6 +118,7 @@ txq_device(struct net_iommu_txq *txq, unsigned int lcore_id)
 	 * are seen initialised. */
 	struct net_iommu_wire *wire =
 		__atomic_load_n(&txq->peer_wire, __ATOMIC_ACQUIRE);
+	struct desc_page rd = DESC_PAGE_NONE;
 
 	while (txq->head != txq->tail) {
 		uint64_t desc_iova = txq->ring_iova +
@@ -92,8 +128,8 @@ txq_device(struct net_iommu_txq *txq, unsigned int lcore_id)
 		uint32_t len, n;
 		const void *buf;
 
-		d = dma_va(txq->dma, txq->iova_as_va, lcore_id, desc_iova,
-			   sizeof(*d), UIOMMU_ACCESS_READ);
+		d = desc_va(&rd, txq->dma, txq->iova_as_va, lcore_id,
+			    desc_iova, UIOMMU_ACCESS_READ);
 		if (unlikely(d == NULL)) {
 			txq->stats.faults[NET_IOMMU_DMA_TX_DESC]++;
 			goto drop;
@@ -220,12 +256,12 @@ rxq_frame_done(struct net_iommu_rxq *rxq, struct net_iommu_frame *f)
 
 /* Write a completion {len, status} into the descriptor at @desc_iova. */
 static __rte_always_inline int
-rxq_complete(struct net_iommu_rxq *rxq, unsigned int lcore_id,
-	     uint64_t desc_iova, uint16_t len, uint16_t status)
+rxq_complete(struct net_iommu_rxq *rxq, struct desc_page *wr,
+	     unsigned int lcore_id, uint64_t desc_iova, uint16_t len,
+	     uint16_t status)
 {
-	uint16_t *cpl = dma_va(rxq->dma, rxq->iova_as_va, lcore_id,
-			       desc_iova + RX_CPL_OFF, RX_CPL_LEN,
-			       UIOMMU_ACCESS_WRITE);
+	uint16_t *cpl = desc_va(wr, rxq->dma, rxq->iova_as_va, lcore_id,
+				desc_iova + RX_CPL_OFF, UIOMMU_ACCESS_WRITE);
 
 	if (unlikely(cpl == NULL)) {
 		rxq->stats.faults[NET_IOMMU_DMA_RX_CPL]++;
@@ -249,6 +285,8 @@ rxq_complete(struct net_iommu_rxq *rxq, unsigned int lcore_id,
 static void
 rxq_device(struct net_iommu_rxq *rxq, unsigned int lcore_id, uint16_t budget)
 {
+	struct desc_page rd = DESC_PAGE_NONE, wr = DESC_PAGE_NONE;
+
 	while (rxq->dev != rxq->post && budget != 0) {
 		uint64_t desc_iova = rxq->ring_iova +
 			(uint64_t)(rxq->dev & rxq->mask) * sizeof(*rxq->ring);
@@ -259,8 +297,8 @@ rxq_device(struct net_iommu_rxq *rxq, unsigned int lcore_id, uint16_t budget)
 		if (f == NULL)
 			break;
 		budget--;
-		d = dma_va(rxq->dma, rxq->iova_as_va, lcore_id, desc_iova,
-			   sizeof(*d), UIOMMU_ACCESS_READ);
+		d = desc_va(&rd, rxq->dma, rxq->iova_as_va, lcore_id,
+			    desc_iova, UIOMMU_ACCESS_READ);
 		if (unlikely(d == NULL)) {
 			rxq->stats.faults[NET_IOMMU_DMA_RX_DESC]++;
 			goto done;
@@ -277,11 +315,11 @@ rxq_device(struct net_iommu_rxq *rxq, unsigned int lcore_id, uint16_t budget)
 		}
 		memcpy(buf, f->data, rxq->copy ? f->copied :
 		       RTE_MIN(f->copied, (uint32_t)NET_IOMMU_HDR_LEN));
-		rxq_complete(rxq, lcore_id, desc_iova, (uint16_t)f->len,
+		rxq_complete(rxq, &wr, lcore_id, desc_iova, (uint16_t)f->len,
 			     NET_IOMMU_DESC_DD);
 		goto done;
 error:
-		rxq_complete(rxq, lcore_id, desc_iova, 0,
+		rxq_complete(rxq, &wr, lcore_id, desc_iova, 0,
 			     NET_IOMMU_DESC_DD | NET_IOMMU_DESC_ERR);
 done:
 		rxq_frame_done(rxq, f);
