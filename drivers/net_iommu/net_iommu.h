@@ -259,6 +259,11 @@ struct net_iommu_qstats {
 	uint64_t oversize;	/* RX: frame longer than the buffer */
 	uint64_t nolcore_bursts; /* bursts refused: not an EAL lcore */
 	uint64_t faults[NET_IOMMU_DMA_KINDS];
+	/* The queue's device DMA in the IOMMU: the polling lcore's IOTLB
+	 * counters across each burst's device half (rxtx.c). */
+	uint64_t iotlb_hits;
+	uint64_t iotlb_misses;
+	uint64_t iotlb_walks;
 };
 
 struct net_iommu_port;

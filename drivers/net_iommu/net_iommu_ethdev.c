@@ -735,12 +735,18 @@ static const struct xstat_def rxq_xstats[] = {
 	QSTAT("oversize", oversize),
 	QSTAT("nombuf", nombuf),
 	QSTAT("nolcore_bursts", nolcore_bursts),
+	QSTAT("iotlb_hits", iotlb_hits),
+	QSTAT("iotlb_misses", iotlb_misses),
+	QSTAT("iotlb_walks", iotlb_walks),
 };
 static const struct xstat_def txq_xstats[] = {
 	QSTAT("dma_fault_desc", faults[NET_IOMMU_DMA_TX_DESC]),
 	QSTAT("dma_fault_buf", faults[NET_IOMMU_DMA_TX_BUF]),
 	QSTAT("dropped", errors),
 	QSTAT("nolcore_bursts", nolcore_bursts),
+	QSTAT("iotlb_hits", iotlb_hits),
+	QSTAT("iotlb_misses", iotlb_misses),
+	QSTAT("iotlb_walks", iotlb_walks),
 };
 #undef QSTAT
 

@@ -90,6 +90,38 @@ desc_va(struct desc_page *c, const struct uiommu_port *dma, bool iova_as_va,
 	return va;
 }
 
+/*
+ * Per-queue IOTLB accounting: the lcore's counters on the queue's hw
+ * before the device half, and the difference after it, added to the
+ * queue's. A few loads per burst.
+ */
+struct iotlb_mark {
+	const struct uiommu_lcore_stats *st;	/* NULL: nothing to count */
+	uint64_t hits, misses, walks;
+};
+
+static __rte_always_inline void
+iotlb_mark(struct iotlb_mark *m, const struct uiommu_port *dma,
+	   unsigned int lcore_id)
+{
+	m->st = dma != NULL ? uiommu_port_lcore_stats(dma, lcore_id) : NULL;
+	if (m->st != NULL) {
+		m->hits = m->st->hits;
+		m->misses = m->st->misses;
+		m->walks = m->st->walks;
+	}
+}
+
+static __rte_always_inline void
+iotlb_account(const struct iotlb_mark *m, struct net_iommu_qstats *qs)
+{
+	if (m->st == NULL)
+		return;
+	qs->iotlb_hits += m->st->hits - m->hits;
+	qs->iotlb_misses += m->st->misses - m->misses;
+	qs->iotlb_walks += m->st->walks - m->walks;
+}
+
 void
 net_iommu_frame_fill(struct net_iommu_frame *f, uint32_t len, uint32_t seed)
 {
@@ -192,6 +224,7 @@ net_iommu_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct net_iommu_txq *txq = q;
 	unsigned int lcore_id = rte_lcore_id();
+	struct iotlb_mark mark;
 	uint16_t room, i;
 
 	if (txq->dma != NULL && unlikely(lcore_enter(lcore_id) != 0)) {
@@ -217,7 +250,9 @@ net_iommu_tx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 		txq->sw_ring[txq->tail & txq->mask] = m;
 		txq->tail++;
 	}
+	iotlb_mark(&mark, txq->dma, lcore_id);
 	txq_device(txq, lcore_id);
+	iotlb_account(&mark, &txq->stats);
 	txq_clean(txq);
 	if (txq->dma != NULL)
 		lcore_leave(lcore_id);
@@ -383,13 +418,16 @@ net_iommu_rx_burst(void *q, struct rte_mbuf **pkts, uint16_t nb_pkts)
 {
 	struct net_iommu_rxq *rxq = q;
 	unsigned int lcore_id = rte_lcore_id();
+	struct iotlb_mark mark;
 	uint16_t nb = 0;
 
 	if (rxq->dma != NULL && unlikely(lcore_enter(lcore_id) != 0)) {
 		rxq->stats.nolcore_bursts++;
 		return 0;
 	}
+	iotlb_mark(&mark, rxq->dma, lcore_id);
 	rxq_device(rxq, lcore_id, nb_pkts);
+	iotlb_account(&mark, &rxq->stats);
 	while (nb < nb_pkts && rxq->reap != rxq->post) {
 		const struct net_iommu_desc *d =
 			&rxq->ring[rxq->reap & rxq->mask];

@@ -466,6 +466,24 @@ uiommu_lcore_resume_lc(struct uiommu_ctx_fast *fast, unsigned int lcore_id)
 	uiommu_lcore_quiescent_lc(fast, lcore_id);
 }
 
+/**
+ * The counters of the calling lcore's IOTLB on @p port's hw instance, for a
+ * device model that accounts translations per queue: read them before and
+ * after a burst on this lcore, and the difference is the burst's (the
+ * lcore is the only writer, and it is the caller).
+ *
+ * @return the counters; NULL if the lcore has no IOTLB there (not online,
+ *   or not an lcore).
+ */
+static __rte_always_inline const struct uiommu_lcore_stats *
+uiommu_port_lcore_stats(const struct uiommu_port *port, unsigned int lcore_id)
+{
+	const struct uiommu_iotlb *tlb = likely(lcore_id < RTE_MAX_LCORE) ?
+		port->iotlb[lcore_id] : NULL;
+
+	return tlb != NULL ? &tlb->stats : NULL;
+}
+
 #ifdef __cplusplus
 }
 #endif

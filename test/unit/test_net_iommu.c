@@ -226,6 +226,8 @@ forward_case(const char *iommu, int copy, unsigned int pasid)
 	if (strcmp(iommu, "off") == 0) {
 		cr_assert_null(uiommu_net_iommu_domain(a));
 		cr_assert_eq(rte_errno, ENOENT);
+		cr_assert_eq(xstat(a, "tx_q0_iotlb_hits") +
+			     xstat(b, "rx_q0_iotlb_hits"), 0);
 	} else {
 		/* Every DMA went through the IOMMU: a buffer read and a
 		 * buffer write per packet and direction, plus descriptor
@@ -236,6 +238,24 @@ forward_case(const char *iommu, int copy, unsigned int pasid)
 		cr_assert_gt(xstat(a, "iommu_hw_hits"),
 			     xstat(a, "iommu_hw_misses"));
 		cr_assert_eq(xstat(a, "iommu_hw_faults"), 0);
+		/* Per queue: every translation on this lcore was some
+		 * queue's device DMA, each one buffer per packet at least. */
+		cr_assert_geq(xstat(a, "tx_q0_iotlb_hits") +
+			      xstat(a, "tx_q0_iotlb_misses"), n);
+		cr_assert_geq(xstat(b, "rx_q0_iotlb_hits") +
+			      xstat(b, "rx_q0_iotlb_misses"), n);
+		cr_assert_eq(xstat(a, "tx_q0_iotlb_hits") +
+			     xstat(a, "rx_q0_iotlb_hits") +
+			     xstat(b, "tx_q0_iotlb_hits") +
+			     xstat(b, "rx_q0_iotlb_hits"),
+			     xstat(a, "iommu_hw_hits"));
+		cr_assert_eq(xstat(a, "tx_q0_iotlb_misses") +
+			     xstat(a, "rx_q0_iotlb_misses") +
+			     xstat(b, "tx_q0_iotlb_misses") +
+			     xstat(b, "rx_q0_iotlb_misses"),
+			     xstat(a, "iommu_hw_misses"));
+		cr_assert_leq(xstat(a, "tx_q0_iotlb_walks"),
+			      xstat(a, "tx_q0_iotlb_misses"));
 	}
 	pair_destroy();
 }
