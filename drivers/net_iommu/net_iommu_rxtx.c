@@ -104,11 +104,14 @@ static __rte_always_inline void
 iotlb_mark(struct iotlb_mark *m, const struct uiommu_port *dma,
 	   unsigned int lcore_id)
 {
-	m->st = dma != NULL ? uiommu_port_lcore_stats(dma, lcore_id) : NULL;
-	if (m->st != NULL) {
-		m->hits = m->st->hits;
-		m->misses = m->st->misses;
-		m->walks = m->st->walks;
+	const struct uiommu_lcore_stats *st = dma != NULL ?
+		uiommu_port_lcore_stats(dma, lcore_id) : NULL;
+
+	*m = (struct iotlb_mark){ .st = st };
+	if (st != NULL) {
+		m->hits = st->hits;
+		m->misses = st->misses;
+		m->walks = st->walks;
 	}
 }
 
