@@ -69,36 +69,12 @@ static struct {
 	uint64_t ops;			/* main lcore only */
 } churn;
 
-static int
-overlaps_memseg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
-		void *arg)
-{
-	const uint64_t base = *(const uint64_t *)arg;
-
-	if (msl->external || ms->iova == RTE_BAD_IOVA)
-		return 0;
-	return ms->iova < base + CHURN_LEN && base < ms->iova + ms->len;
-}
-
-/*
- * A window below 2^47 (the smallest domain input size here: VT-d first
- * level) that no memseg's IOVA overlaps. With IOVA as VA, DPDK memory sits
- * near the mmap base (0x7f...) or EAL's base-virtaddr (0x1_0000_0000);
- * with IOVA as PA, below the machine's RAM size: 2^46 is clear of both,
- * and checked anyway.
- */
+/* A window no DPDK memory's IOVA overlaps (the PMD maps those), the same
+ * in every port's domain. */
 static int
 window_pick(void)
 {
-	uint64_t base;
-
-	for (base = 1ull << 46; base < (1ull << 47) - CHURN_LEN;
-	     base += 1ull << 40)
-		if (rte_memseg_walk(overlaps_memseg, &base) == 0) {
-			churn.iova = base;
-			return 0;
-		}
-	return -ERANGE;
+	return uiommu_net_iommu_iova_window(CHURN_LEN, &churn.iova);
 }
 
 static int

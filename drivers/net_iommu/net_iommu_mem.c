@@ -559,3 +559,52 @@ net_iommu_lazy_flush_stop(struct net_iommu_port *p)
 	while (rte_eal_alarm_cancel(lazy_flush_alarm, p) > 0)
 		;
 }
+
+/* ---------------------------------------------- application's IOVAs -- */
+
+struct iova_window {
+	uint64_t base;
+	uint64_t len;
+};
+
+static bool
+window_overlaps(const struct iova_window *w, uint64_t start, uint64_t len)
+{
+	return start < w->base + w->len && w->base < start + len;
+}
+
+static int
+window_hits_msl(const struct rte_memseg_list *msl, void *arg)
+{
+	/* With IOVA as VA the list's whole VA reservation is future IOVAs. */
+	return !msl->external && rte_eal_iova_mode() == RTE_IOVA_VA &&
+	       window_overlaps(arg, (uintptr_t)msl->base_va, msl->len);
+}
+
+static int
+window_hits_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+		void *arg)
+{
+	return !msl->external && ms->iova != RTE_BAD_IOVA &&
+	       window_overlaps(arg, ms->iova, ms->len);
+}
+
+int
+uiommu_net_iommu_iova_window(uint64_t len, uint64_t *iova)
+{
+	const uint64_t top = 1ull << 47, step = 1ull << 30;
+	struct iova_window w = { .len = len };
+
+	if (iova == NULL || len == 0 || (len & 4095) || len > top / 2)
+		return -EINVAL;
+	/* From 2^46 up: clear of EAL's usual VA bases (0x1_0000_0000 and
+	 * the mmap area near 2^47) and, with IOVA as PA, of any RAM. */
+	for (w.base = top / 2; w.base + len <= top; w.base += step) {
+		if (rte_memseg_list_walk(window_hits_msl, &w) == 0 &&
+		    rte_memseg_walk(window_hits_seg, &w) == 0) {
+			*iova = w.base;
+			return 0;
+		}
+	}
+	return -ERANGE;
+}

@@ -64,6 +64,21 @@ struct uiommu_hw *uiommu_net_iommu_hw(uint16_t port_id);
  */
 struct uiommu_domain *uiommu_net_iommu_domain(uint16_t port_id);
 
+/**
+ * Find an IOVA range of @p len bytes for the application's own mappings in
+ * a port's domain: below 2^47 (the smallest input size of the backends:
+ * VT-d first level), and clear of every DPDK memory IOVA the PMD maps,
+ * including, with IOVA as VA, the whole VA reservation of each memseg
+ * list (pages allocated later land there). External memory is the
+ * application's and is not checked.
+ *
+ * @param len   bytes, a non-zero multiple of 4 KiB
+ * @param iova  receives the range's base, 1 GiB aligned
+ * @return 0; -EINVAL (bad @p len or NULL @p iova); -ERANGE (no such range).
+ * Thread safety: control plane; takes EAL's memory read lock.
+ */
+int uiommu_net_iommu_iova_window(uint64_t len, uint64_t *iova);
+
 #ifdef __cplusplus
 }
 #endif

@@ -271,36 +271,20 @@ port_setup(uint16_t port, struct rte_mempool *pool)
 	return rc;
 }
 
-static int
-overlaps_memseg(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
-		void *arg)
-{
-	const uint64_t base = *(const uint64_t *)arg;
-
-	if (msl->external || ms->iova == RTE_BAD_IOVA)
-		return 0;
-	return ms->iova < base + CHURN_LEN && base < ms->iova + ms->len;
-}
-
 /*
- * Map the churn window in pair 0's domains: below 2^47 (VT-d first level's
- * input size) and clear of every memseg's IOVA, which the PMD maps.
+ * Map the churn window in pair 0's domains, at an IOVA the PMD finds clear
+ * of DPDK memory (uiommu_net_iommu_iova_window()).
  */
 static int
 churn_setup(struct fixture *f, const char **step)
 {
-	uint64_t base;
 	unsigned int p;
 	int rc;
 
 	*step = "churn window IOVA";
-	for (base = 1ull << 46; base < (1ull << 47) - CHURN_LEN;
-	     base += 1ull << 40)
-		if (rte_memseg_walk(overlaps_memseg, &base) == 0)
-			break;
-	if (base >= (1ull << 47) - CHURN_LEN)
-		return -ERANGE;
-	f->churn_iova = base;
+	rc = uiommu_net_iommu_iova_window(CHURN_LEN, &f->churn_iova);
+	if (rc != 0)
+		return rc;
 	for (p = 0; p < 2; p++) {
 		struct churn_port *cp = &f->churn[p];
 

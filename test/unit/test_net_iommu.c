@@ -15,6 +15,7 @@
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_memory.h>
 
 #include <uiommu.h>
 
@@ -120,6 +121,16 @@ pair_destroy(void)
 	cr_assert_eq(rte_vdev_uninit("net_iommu_a"), 0);
 	cr_assert_eq(rte_vdev_uninit("net_iommu_b"), 0);
 	cr_assert_eq(rte_eth_dev_count_avail(), 0);
+}
+
+/* A 4 KiB-aligned page of DPDK memory. */
+static void *
+page_buf(void)
+{
+	void *p = rte_malloc(NULL, SZ_4K, SZ_4K);
+
+	cr_assert_not_null(p);
+	return p;
 }
 
 static uint8_t
@@ -542,6 +553,57 @@ Test(net_iommu, ring_pages_fault_by_access_and_recover)
 
 	forward(a, b, 10, 300, true);
 	pair_destroy();
+}
+
+/* An IOVA window for the application: clear of every memseg's IOVA and
+ * of the memseg lists' VA reservations (IOVA as VA here), below 2^47,
+ * mappable in a port's domain next to the PMD's mappings. */
+static int
+seg_in_window(const struct rte_memseg_list *msl, const struct rte_memseg *ms,
+	      void *arg)
+{
+	const uint64_t *w = arg;	/* base, len */
+
+	RTE_SET_USED(msl);
+	return ms->iova < w[0] + w[1] && w[0] < ms->iova + ms->len;
+}
+
+static int
+msl_in_window(const struct rte_memseg_list *msl, void *arg)
+{
+	const uint64_t *w = arg;
+	uint64_t base = (uintptr_t)msl->base_va;
+
+	return base < w[0] + w[1] && w[0] < base + msl->len;
+}
+
+Test(net_iommu, iova_window_is_clear_of_dpdk_memory)
+{
+	uint64_t w[2] = { 0, 64 * SZ_4K }, iova = 42;
+	struct uiommu_domain *dom;
+	void *pg = page_buf();
+	uint16_t a, b;
+
+	cr_assert_eq(uiommu_net_iommu_iova_window(w[1], &w[0]), 0);
+	cr_assert_eq(w[0] & (SZ_1G - 1), 0);
+	cr_assert_leq(w[0] + w[1], 1ull << 47);
+	cr_assert_eq(rte_memseg_walk(seg_in_window, w), 0);
+	cr_assert_eq(rte_memseg_list_walk(msl_in_window, w), 0);
+	/* Usable: maps next to the PMD's, in every backend's domain. */
+	pair_create("iommu=vtd", &a, &b);
+	dom = uiommu_net_iommu_domain(a);
+	cr_assert_eq(uiommu_map(dom, w[0], pg, SZ_4K, PROT_RW), 0);
+	cr_assert_eq(uiommu_unmap(dom, w[0], SZ_4K), 0);
+	pair_destroy();
+	rte_free(pg);
+
+	cr_assert_eq(uiommu_net_iommu_iova_window(0, &iova), -EINVAL);
+	cr_assert_eq(uiommu_net_iommu_iova_window(SZ_4K + 1, &iova),
+		     -EINVAL);
+	cr_assert_eq(uiommu_net_iommu_iova_window(SZ_4K, NULL), -EINVAL);
+	cr_assert_eq(uiommu_net_iommu_iova_window(1ull << 47, &iova),
+		     -EINVAL);
+	cr_assert_eq(iova, 42, "a failed call wrote the result");
 }
 
 /* -------------------------------------------------------- memory events -- */
