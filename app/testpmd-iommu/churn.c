@@ -69,14 +69,6 @@ static struct {
 	uint64_t ops;			/* main lcore only */
 } churn;
 
-/* A window no DPDK memory's IOVA overlaps (the PMD maps those), the same
- * in every port's domain. */
-static int
-window_pick(void)
-{
-	return uiommu_net_iommu_iova_window(CHURN_LEN, &churn.iova);
-}
-
 static int
 map_port(struct churn_port *cp, size_t off, size_t len)
 {
@@ -136,7 +128,9 @@ tpi_churn_setup(void)
 
 	if (tpi.cfg.churn_rate == 0)
 		return 0;
-	rc = window_pick();
+	/* A window no DPDK memory's IOVA overlaps (the PMD maps those), the
+	 * same in every port's domain. */
+	rc = uiommu_net_iommu_iova_window(CHURN_LEN, &churn.iova);
 	if (rc == 0 && tpi.cfg.churn_ext)
 		rc = ext_setup();
 	if (rc != 0) {

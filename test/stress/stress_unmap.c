@@ -135,8 +135,31 @@ reader(void *arg)
 	return 0;
 }
 
-static int map_version(struct uiommu_domain *dom, unsigned int s,
-		       uint64_t v);
+static int
+map_version(struct uiommu_domain *dom, unsigned int s, uint64_t v)
+{
+	uint64_t *page = page_of(s, v);
+
+	/* The page is unmapped (its last version died POOL versions ago):
+	 * nobody may be reading it. */
+	page[0] = s;
+	page[1] = v;
+	return uiommu_map(dom, IOVA_BASE + (uint64_t)s * PAGE, page, PAGE,
+			  UIOMMU_PROT_READ);
+}
+
+/*
+ * Slot @s's mapping was unmapped and the unmap is complete: declare its
+ * version dead for every translation that starts from here on, and map
+ * the next version. 0 or -errno.
+ */
+static int
+remap_next(struct uiommu_domain *dom, unsigned int s, uint64_t *version)
+{
+	__atomic_store_n(&dead[s], version[s], __ATOMIC_RELEASE);
+	version[s]++;
+	return map_version(dom, s, version[s]);
+}
 
 static int
 parse_args(int argc, char **argv)
@@ -202,29 +225,13 @@ unmap_deferred_batch(struct uiommu_domain *dom, unsigned int first,
 	if (ret != 0)
 		return ret;
 	for (i = 0; i < batch; i++) {
-		s = (first + i) % SLOTS;
-		/* From here on, version[s] is dead for every translation. */
-		__atomic_store_n(&dead[s], version[s], __ATOMIC_RELEASE);
-		version[s]++;
-		ret = map_version(dom, s, version[s]);
+		ret = remap_next(dom, (first + i) % SLOTS, version);
 		if (ret != 0)
 			return ret;
 	}
 	return 0;
 }
 
-static int
-map_version(struct uiommu_domain *dom, unsigned int s, uint64_t v)
-{
-	uint64_t *page = page_of(s, v);
-
-	/* The page is unmapped (its last version died POOL versions ago):
-	 * nobody may be reading it. */
-	page[0] = s;
-	page[1] = v;
-	return uiommu_map(dom, IOVA_BASE + (uint64_t)s * PAGE, page, PAGE,
-			  UIOMMU_PROT_READ);
-}
 
 int
 main(int argc, char **argv)
@@ -290,10 +297,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "unmap: %s\n", strerror(-ret));
 			break;
 		}
-		/* From here on, version[s] is dead for every new translation. */
-		__atomic_store_n(&dead[s], version[s], __ATOMIC_RELEASE);
-		version[s]++;
-		ret = map_version(dom, s, version[s]);
+		ret = remap_next(dom, s, version);
 		if (ret != 0) {
 			fprintf(stderr, "map: %s\n", strerror(-ret));
 			break;
