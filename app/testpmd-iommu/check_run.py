@@ -9,6 +9,7 @@ on every port, no faulting DMA, and, when --churn-rate was asked for on
 ports with an IOMMU, churn operations done, invalidated as --mode says:
 strict: one strict unmap each; batch: deferred, one flush per --churn-batch
 operations of a port; lazy: deferred, fewer flushes than operations.
+The forwarding lcores are held online unless --no-hold was given.
 """
 import json
 import os
@@ -70,6 +71,10 @@ def main():
     if churn['rate'] > 0 and any(p['iommu'] for p in ports) and \
             churn['ops'] <= 0:
         errors.append(f"churn at {churn['rate']}/s did no operation")
+    held = '--no-hold' not in sys.argv
+    if summary['config']['lcore_hold'] != held:
+        errors.append(f"lcore_hold {summary['config']['lcore_hold']}, "
+                      f"expected {held}")
     errors += check_invalidation(summary['config']['mode'], churn,
                                  sum(1 for p in ports if p['iommu']))
     if errors:

@@ -4,6 +4,7 @@
  * going (testpmd's tx_first), and the io / mac forwarding loop.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -13,6 +14,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_udp.h>
+
+#include <uiommu_net_iommu.h>
 
 #include "testpmd_iommu.h"
 
@@ -178,10 +181,24 @@ tpi_fwd_lcore(void *arg)
 	const uint16_t burst = (uint16_t)tpi.cfg.burst;
 	unsigned int i;
 
+	int rc;
+
+	/* Polls until told to stop, and blocks on nothing meanwhile: the
+	 * contract of a held lcore. */
+	if (tpi.cfg.lcore_hold) {
+		rc = uiommu_net_iommu_lcore_hold();
+		if (rc != 0) {
+			fprintf(stderr, "lcore %u: hold: %s\n", rte_lcore_id(),
+				strerror(-rc));
+			return rc;
+		}
+	}
 	for (i = 0; i < lc->nb_streams; i++)
 		tx_first(lc->streams[i]);
 	while (!__atomic_load_n(&tpi.stop, __ATOMIC_RELAXED))
 		for (i = 0; i < lc->nb_streams; i++)
 			fwd_burst(lc->streams[i], mode, burst);
-	return 0;
+	/* Before the main lcore stops the ports: their unmaps would wait
+	 * for this lcore's next burst. */
+	return uiommu_net_iommu_lcore_release();
 }

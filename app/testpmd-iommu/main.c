@@ -7,7 +7,7 @@
  *       [--copy 0|1] [--pkt-len N] [--fwd io|mac] [--burst N] [--rxq N]
  *       [--tx-first N] [--duration S] [--stats-period S] [--json FILE]
  *       [--churn-rate N] [--churn-ext] [--churn-batch N]
- *       [--mode strict|batch|lazy]
+ *       [--mode strict|batch|lazy] [--no-hold]
  *
  * Design and threads: testpmd_iommu.h.
  */
@@ -50,6 +50,7 @@ struct tpi tpi = {
 		.tx_first = 4,
 		.mode = "strict",
 		.churn_batch = 16,
+		.lcore_hold = true,
 	},
 };
 
@@ -80,7 +81,9 @@ usage(const char *prog)
 		"                       ports, and how churn unmaps: strict waits\n"
 		"                       each time, batch defers and flushes every\n"
 		"                       --churn-batch, lazy leaves it to the domain\n"
-		"                       (strict)\n",
+		"                       (strict)\n"
+		"  --no-hold            forwarding lcores go offline in the IOMMU\n"
+		"                       between bursts, as under stock testpmd\n",
 		prog, TPI_MAX_BURST, TPI_MAX_QUEUES, TPI_CHURN_BATCH_MAX);
 }
 
@@ -123,7 +126,8 @@ opt_secs(const char *name, const char *arg, double *out)
 enum {
 	OPT_PORTS = 256, OPT_IOMMU, OPT_COPY, OPT_PKT_LEN, OPT_FWD, OPT_BURST,
 	OPT_RXQ, OPT_TX_FIRST, OPT_DURATION, OPT_STATS_PERIOD, OPT_JSON,
-	OPT_CHURN_RATE, OPT_CHURN_EXT, OPT_CHURN_BATCH, OPT_MODE, OPT_HELP,
+	OPT_CHURN_RATE, OPT_CHURN_EXT, OPT_CHURN_BATCH, OPT_MODE, OPT_NO_HOLD,
+	OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -142,6 +146,7 @@ static const struct option long_opts[] = {
 	{ "churn-ext", no_argument, NULL, OPT_CHURN_EXT },
 	{ "churn-batch", required_argument, NULL, OPT_CHURN_BATCH },
 	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "no-hold", no_argument, NULL, OPT_NO_HOLD },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -200,6 +205,9 @@ opt_one(int opt, const char *arg)
 		return opt_uint("churn-rate", arg, 0, 100000000, &c->churn_rate);
 	case OPT_CHURN_EXT:
 		c->churn_ext = true;
+		return 0;
+	case OPT_NO_HOLD:
+		c->lcore_hold = false;
 		return 0;
 	case OPT_CHURN_BATCH:
 		return opt_uint("churn-batch", arg, 1, TPI_CHURN_BATCH_MAX,

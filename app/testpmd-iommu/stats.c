@@ -210,12 +210,12 @@ json_config(FILE *f)
 		"\"fwd\": \"%s\", \"burst\": %u, \"rxq\": %u, "
 		"\"mode\": \"%s\", \"churn_rate\": %u, "
 		"\"churn_ext\": %s, \"tx_first\": %u, "
-		"\"fwd_lcores\": %u},\n", tpi.nb_ports,
+		"\"fwd_lcores\": %u, \"lcore_hold\": %s},\n", tpi.nb_ports,
 		tpi.eal_ports ? "true" : "false",
 		tpi.eal_ports ? "eal" : c->iommu, c->copy, c->pkt_len,
 		c->fwd == TPI_FWD_MAC ? "mac" : "io", c->burst, c->nb_rxq,
 		c->mode, c->churn_rate, c->churn_ext ? "true" : "false", c->tx_first,
-		tpi.nb_lcores);
+		tpi.nb_lcores, c->lcore_hold ? "true" : "false");
 }
 
 int

@@ -14,6 +14,10 @@
  *   two streams, so ethdev's one-lcore-per-queue rule holds. Stream
  *   counters are written by the owner only (relaxed atomic stores) and read
  *   by the main lcore (relaxed atomic loads): torn-free, not a snapshot.
+ * - Forwarding lcores hold themselves online in the IOMMU context while
+ *   they poll (uiommu_net_iommu_lcore_hold()) and release themselves
+ *   before they return, unless --no-hold: then every burst pauses and
+ *   resumes them, as with stock testpmd.
  * - tpi.stop is written by the main lcore (signal handler included) and
  *   polled by the workers; nothing is published through it but "stop".
  *
@@ -60,6 +64,7 @@ struct tpi_config {
 	const char *mode;		/* devarg mode=: strict|batch|lazy */
 	unsigned int churn_batch;	/* mode batch: churn ops per flush */
 	unsigned int tx_first;		/* bursts each stream sends first */
+	bool lcore_hold;		/* forwarding lcores held online */
 };
 
 struct tpi_port {

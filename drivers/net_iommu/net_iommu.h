@@ -146,6 +146,30 @@
  * A control-plane call made on an lcore that bursts (the core then reports
  * for it) leaves it QSBR-online; the PMD's own control paths pause it
  * again (net_iommu_ctl_done()).
+ *
+ * Held lcores. The pause and resume cost a full fence per burst, and the
+ * fence waits for the stores of the burst before it (~2.5 ns a packet in
+ * bench_net_iommu, doc/perf.md). An application that owns its polling
+ * lcores (app/testpmd-iommu, a dataplane app) holds them instead
+ * (uiommu_net_iommu_lcore_hold()): a held lcore stays QSBR-online between
+ * bursts, each burst ends with a quiescent report (a store, no fence) and
+ * the next one begins with nothing. It is the usual QSBR reader contract,
+ * so the application must keep bursting or release the lcore
+ * (uiommu_net_iommu_lcore_release(), which pauses it) before it stops
+ * polling or blocks. Per-lcore state (struct net_iommu_lcore):
+ *   online   registered in the ctx (uiommu_lcore_online()); the first
+ *            burst sets it, ctx_put() clears it
+ *   running  QSBR-online now (not paused)
+ *   held     the application's hold
+ *   - enter: !online: go online (running); !running: resume, running;
+ *            else (held, running): nothing.
+ *   - leave: held: quiescent report; else pause, !running.
+ * Who writes: the lcore itself (bursts, hold, release, net_iommu_ctl_done
+ * on its own thread), and ctx_put() when no port is left, hence no burst.
+ * sh->lcore_lock orders release against ctx_put(): release pauses in the
+ * ctx's QSBR variable, which ctx_put() frees. It is not sh->lock, which
+ * the memory event callback and dev_stop hold while they wait for held
+ * lcores: a held lcore that blocked on it would never report.
  */
 #ifndef NET_IOMMU_H
 #define NET_IOMMU_H
@@ -326,15 +350,16 @@ struct net_iommu_port {
 	struct uiommu_lcore_stats hw_base;
 };
 
-/* Per-lcore flag: the lcore went online in the ctx (uiommu_lcore_online).
- * Written by the lcore itself; cleared with the ctx, when no lcore
- * bursts. */
+/* Per-lcore state: see "Lcores" above. */
 struct net_iommu_lcore {
-	bool online;
+	bool online;	/* registered in the ctx */
+	bool running;	/* QSBR-online: not paused */
+	bool held;	/* uiommu_net_iommu_lcore_hold() */
 } __rte_cache_aligned;
 
 struct net_iommu_shared {
 	pthread_mutex_t lock;
+	pthread_mutex_t lcore_lock;	/* ctx lifetime vs lcore release */
 	struct uiommu_ctx *ctx;		/* NULL while no port has an IOMMU */
 	struct uiommu_hw *hw[NET_IOMMU_KINDS];
 	unsigned int hw_users[NET_IOMMU_KINDS];

@@ -22,6 +22,7 @@ struct net_iommu_shared net_iommu_sh = {
 	 * hugepages to the system, and EAL then calls the memory event
 	 * callback, which takes it, on the same thread. */
 	.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
+	.lcore_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 static const char *const hw_backend[NET_IOMMU_KINDS] = {
@@ -34,12 +35,18 @@ void
 net_iommu_ctl_done(void)
 {
 	unsigned int l = rte_lcore_id();
+	struct net_iommu_lcore *lc;
 
+	if (net_iommu_sh.ctx == NULL || l >= RTE_MAX_LCORE)
+		return;
+	lc = &net_iommu_sh.lcore[l];
 	/* A control call on an lcore that bursts made the core report for
-	 * it, which put it back online in QSBR: it bursts no more now. */
-	if (net_iommu_sh.ctx != NULL && l < RTE_MAX_LCORE &&
-	    net_iommu_sh.lcore[l].online)
+	 * it, which put it back online in QSBR. Unless the application
+	 * holds it online, it bursts no more now. */
+	if (lc->online && !lc->held) {
 		uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), l);
+		lc->running = false;
+	}
 }
 
 int
@@ -47,9 +54,44 @@ net_iommu_lcore_online_slow(unsigned int lcore_id)
 {
 	int rc = uiommu_lcore_online(net_iommu_sh.ctx);
 
-	if (rc == 0)
+	if (rc == 0) {
 		net_iommu_sh.lcore[lcore_id].online = true;
+		net_iommu_sh.lcore[lcore_id].running = true;
+	}
 	return rc;
+}
+
+int
+uiommu_net_iommu_lcore_hold(void)
+{
+	unsigned int l = rte_lcore_id();
+
+	if (l >= RTE_MAX_LCORE)
+		return -EINVAL;
+	/* Takes effect at the next burst's end: leave reports instead of
+	 * pausing. */
+	net_iommu_sh.lcore[l].held = true;
+	return 0;
+}
+
+int
+uiommu_net_iommu_lcore_release(void)
+{
+	struct net_iommu_shared *sh = &net_iommu_sh;
+	unsigned int l = rte_lcore_id();
+	struct net_iommu_lcore *lc;
+
+	if (l >= RTE_MAX_LCORE)
+		return -EINVAL;
+	lc = &sh->lcore[l];
+	pthread_mutex_lock(&sh->lcore_lock);
+	lc->held = false;
+	if (sh->ctx != NULL && lc->online && lc->running) {
+		uiommu_lcore_pause_lc(uiommu_ctx_fast(sh->ctx), l);
+		lc->running = false;
+	}
+	pthread_mutex_unlock(&sh->lcore_lock);
+	return 0;
 }
 
 /* The hw for @kind, created on first use. sh->lock held. */
@@ -92,10 +134,15 @@ ctx_put(void)
 
 	if (sh->nb_ports != 0)
 		return;
+	/* Takes lcores offline first, so it waits for no held lcore. */
+	pthread_mutex_lock(&sh->lcore_lock);
 	uiommu_ctx_destroy(sh->ctx);
 	sh->ctx = NULL;
-	for (l = 0; l < RTE_MAX_LCORE; l++)
+	for (l = 0; l < RTE_MAX_LCORE; l++) {
 		sh->lcore[l].online = false;
+		sh->lcore[l].running = false;
+	}
+	pthread_mutex_unlock(&sh->lcore_lock);
 }
 
 /* PASID bits that cover every queue's PASID, from @base. */

@@ -27,21 +27,33 @@
 static __rte_always_inline int
 lcore_enter(unsigned int lcore_id)
 {
-	struct uiommu_ctx_fast *fast;
+	struct net_iommu_lcore *lc;
 
 	if (unlikely(lcore_id >= RTE_MAX_LCORE))
 		return -EINVAL;
-	if (unlikely(!net_iommu_sh.lcore[lcore_id].online))
+	lc = &net_iommu_sh.lcore[lcore_id];
+	if (unlikely(!lc->online))
 		return net_iommu_lcore_online_slow(lcore_id);
-	fast = uiommu_ctx_fast(net_iommu_sh.ctx);
-	uiommu_lcore_resume_lc(fast, lcore_id);
+	/* Held, and online since its last burst's quiescent report. */
+	if (lc->running)
+		return 0;
+	uiommu_lcore_resume_lc(uiommu_ctx_fast(net_iommu_sh.ctx), lcore_id);
+	lc->running = true;
 	return 0;
 }
 
 static __rte_always_inline void
 lcore_leave(unsigned int lcore_id)
 {
-	uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), lcore_id);
+	struct net_iommu_lcore *lc = &net_iommu_sh.lcore[lcore_id];
+	struct uiommu_ctx_fast *fast = uiommu_ctx_fast(net_iommu_sh.ctx);
+
+	if (lc->held) {
+		uiommu_lcore_quiescent_lc(fast, lcore_id);
+		return;
+	}
+	uiommu_lcore_pause_lc(fast, lcore_id);
+	lc->running = false;
 }
 
 /* A device access: through the IOMMU, or (iommu=off) the DPDK IOVA. */

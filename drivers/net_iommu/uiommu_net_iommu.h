@@ -79,6 +79,42 @@ struct uiommu_domain *uiommu_net_iommu_domain(uint16_t port_id);
  */
 int uiommu_net_iommu_iova_window(uint64_t len, uint64_t *iova);
 
+/**
+ * Hold the calling lcore online in the IOMMU context between bursts.
+ *
+ * By default each rx/tx burst on a port with an IOMMU resumes the lcore
+ * at its start and pauses it at its end, so that an lcore that stops
+ * polling never holds up an unmap; the resume costs a full memory fence
+ * per burst. A held lcore skips both: it stays online and each burst ends
+ * with a quiescent report, as an rte_rcu_qsbr reader in a polling loop
+ * does. In exchange, every unmap in a net_iommu domain (memory freed,
+ * port stopped or closed, rte_dev_dma_unmap(), uiommu_unmap() by the
+ * application) waits until the held lcore's next burst ends. So while it
+ * is held the lcore must keep calling rx/tx bursts on started net_iommu
+ * ports with an IOMMU, and must not block on anything an unmap may hold:
+ * locks, I/O, and EAL's memory (rte_malloc(), rte_free(), memzones),
+ * whose locks the memory event callback holds while it unmaps. Call
+ * uiommu_net_iommu_lcore_release() before the lcore stops polling.
+ *
+ * Takes effect at the end of the lcore's next burst; holding a held lcore
+ * again does nothing. The hold outlives the ports.
+ *
+ * @return 0; -EINVAL if the caller is not an EAL lcore.
+ * Thread safety: on the lcore itself, between bursts.
+ */
+int uiommu_net_iommu_lcore_hold(void);
+
+/**
+ * End uiommu_net_iommu_lcore_hold(): pause the calling lcore now, so that
+ * unmaps stop waiting for it; its next burst resumes it and bursts pause
+ * it again at their end. Releasing an lcore that is not held does nothing.
+ *
+ * @return 0; -EINVAL if the caller is not an EAL lcore.
+ * Thread safety: on the lcore itself, between bursts; concurrently with
+ * any control call.
+ */
+int uiommu_net_iommu_lcore_release(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,11 +5,16 @@
  * are ratios. 64-byte frames, io forwarding (as received, no rewrite),
  * bursts of 32, one queue per port:
  *
- *   BM_fwd_{off,direct,smmu,vtd}/copy:C
+ *   BM_fwd_off/copy:C
+ *   BM_fwd_{direct,smmu,vtd}/copy:C/hold:H
  *                          the main lcore forwards between the two ports of
  *                          a pair, both directions; copy=C (devarg): 1, the
  *                          device model moves every byte; 0, the first 64
- *                          (all of a 64-byte frame either way)
+ *                          (all of a 64-byte frame either way); hold=1: the
+ *                          lcore is held online between bursts
+ *                          (uiommu_net_iommu_lcore_hold()), as
+ *                          app/testpmd-iommu's are; 0: each burst resumes
+ *                          and pauses it, as under stock testpmd
  *   BM_fwd_lcores_{off,smmu}/lcores:L/real_time
  *                          L (1 or 2) lcores forwarding, each its own pair
  *                          of ports (copy=1); the second is launched on
@@ -819,6 +824,7 @@ bm_fwd_run(ubench_state *st, struct fixture *f, struct fwd_worker *worker,
 static void
 bm_fwd(ubench_state *st, enum fwd_kind kind)
 {
+	bool hold = kind != KIND_OFF && ubench_range(st, 1) != 0;
 	const char *step;
 	struct fixture *f;
 	int rc;
@@ -829,7 +835,15 @@ bm_fwd(ubench_state *st, enum fwd_kind kind)
 		ubench_skip_with_error(st, "%s: %s", step, rte_strerror(-rc));
 		return;
 	}
+	if (hold && (rc = uiommu_net_iommu_lcore_hold()) != 0) {
+		ubench_skip_with_error(st, "hold: %s", strerror(-rc));
+		return;
+	}
 	bm_fwd_run(st, f, NULL, NULL);
+	/* The next benchmark may create ports: their control calls must
+	 * not wait for this lcore. */
+	if (hold)
+		uiommu_net_iommu_lcore_release();
 }
 
 static void
@@ -909,11 +923,24 @@ static void bm_churn_vtd_##mode(ubench_state *st)			\
 CHURN_MODES(CHURN_DEFINE)
 
 static void
-register_fwd(const char *name, ubench_fn *fn)
+register_fwd_off(void)
 {
-	ubench *b = ubench_arg_name(ubench_register(name, fn), "copy");
+	ubench *b = ubench_arg_name(ubench_register("BM_fwd_off", bm_fwd_off),
+				    "copy");
 
 	ubench_arg(ubench_arg(b, 0), 1);
+}
+
+static void
+register_fwd(const char *name, ubench_fn *fn)
+{
+	static const char *const names[] = { "copy", "hold" };
+	ubench *b = ubench_arg_names(ubench_register(name, fn), names, 2);
+	int64_t copy, hold;
+
+	for (copy = 0; copy <= 1; copy++)
+		for (hold = 0; hold <= 1; hold++)
+			ubench_args(b, (const int64_t[]){ copy, hold }, 2);
 }
 
 static void
@@ -959,7 +986,7 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	register_fwd("BM_fwd_off", bm_fwd_off);
+	register_fwd_off();
 	register_fwd("BM_fwd_direct", bm_fwd_direct);
 	register_fwd("BM_fwd_smmu", bm_fwd_smmu);
 	register_fwd("BM_fwd_vtd", bm_fwd_vtd);

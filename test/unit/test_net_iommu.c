@@ -13,6 +13,7 @@
 
 #include <ethdev_driver.h>
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_memory.h>
@@ -867,4 +868,144 @@ Test(net_iommu, idle_lcore_does_not_block_unmap)
 	rte_free(buf);
 	forward(a, b, 100, 100, true);
 	pair_destroy();
+}
+
+/* An unmap of a page of DPDK memory on another thread; the page itself. */
+static uint8_t *
+unmap_start(uint16_t a, struct unmap_job *j, pthread_t *t)
+{
+	uint8_t *buf = page_buf();
+
+	j->dom = uiommu_net_iommu_domain(a);
+	j->iova = rte_malloc_virt2iova(buf);
+	j->rc = 1;
+	cr_assert_eq(pthread_create(t, NULL, unmap_thread, j), 0);
+	return buf;
+}
+
+static int
+join_within(pthread_t t, int secs)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += secs;
+	return pthread_timedjoin_np(t, NULL, &deadline);
+}
+
+static void
+unmap_finish(struct unmap_job *j, uint8_t *buf)
+{
+	cr_assert_eq(j->rc, 0);
+	cr_assert_eq(uiommu_map(j->dom, j->iova, buf, SZ_4K, PROT_RW), 0);
+	rte_free(buf);
+}
+
+/* A held lcore stays online between bursts: a strict unmap on another
+ * thread waits for its next burst, and completes with it. */
+Test(net_iommu, held_lcore_holds_unmap_until_its_next_burst)
+{
+	struct unmap_job j;
+	pthread_t t;
+	uint16_t a, b;
+	uint8_t *buf;
+
+	pair_create("iommu=smmu", &a, &b);
+	cr_assert_eq(uiommu_net_iommu_lcore_hold(), 0);
+	cr_assert_eq(uiommu_net_iommu_lcore_hold(), 0, "hold is idempotent");
+	forward(a, b, 0, 100, true);
+	buf = unmap_start(a, &j, &t);
+	rte_delay_us_sleep(200 * 1000);
+	cr_assert_eq(pthread_tryjoin_np(t, NULL), EBUSY,
+		     "unmap did not wait for the held lcore");
+	cr_assert_eq(j.rc, 1);
+	/* The quiescent report at the end of a burst lets it through. */
+	forward(a, b, 100, 1, true);
+	cr_assert_eq(join_within(t, 10), 0, "unmap still waits after a burst");
+	unmap_finish(&j, buf);
+	forward(a, b, 101, 100, true);
+	cr_assert_eq(uiommu_net_iommu_lcore_release(), 0);
+	pair_destroy();
+}
+
+/* Release pauses the lcore at once: the unmap needs no further burst. */
+Test(net_iommu, released_lcore_does_not_block_unmap)
+{
+	struct unmap_job j;
+	pthread_t t;
+	uint16_t a, b;
+	uint8_t *buf;
+
+	pair_create("iommu=vtd", &a, &b);
+	cr_assert_eq(uiommu_net_iommu_lcore_hold(), 0);
+	forward(a, b, 0, 100, true);
+	cr_assert_eq(uiommu_net_iommu_lcore_release(), 0);
+	cr_assert_eq(uiommu_net_iommu_lcore_release(), 0,
+		     "release is idempotent");
+	buf = unmap_start(a, &j, &t);
+	cr_assert_eq(join_within(t, 10), 0, "unmap waits for a released lcore");
+	unmap_finish(&j, buf);
+	/* Bursts pause it again at their end. */
+	forward(a, b, 100, 100, true);
+	buf = unmap_start(a, &j, &t);
+	cr_assert_eq(join_within(t, 10), 0, "unmap waits for a paused lcore");
+	unmap_finish(&j, buf);
+	pair_destroy();
+}
+
+/* Held, an unmap made on the lcore itself completes (the core reports for
+ * it) and takes effect before it returns; stop and close on the held
+ * lcore do not wait for it either, and the hold outlives the ctx. */
+Test(net_iommu, held_lcore_unmaps_itself_and_outlives_the_ports)
+{
+	struct unmap_job j;
+	struct ext_mem e;
+	pthread_t t;
+	uint16_t a, b;
+	uint8_t *buf;
+
+	ext_mem_init(&e);
+	pair_create("iommu=direct,pasid=1", &a, &b);
+	cr_assert_eq(uiommu_net_iommu_lcore_hold(), 0);
+	cr_assert_eq(rte_dev_dma_map(port_device(a), e.va, e.iova, EXT_LEN),
+		     0);
+	cr_assert_eq(send_one(a, b, ext_pkt(&e, 1), 1), 1);
+	cr_assert_eq(rte_dev_dma_unmap(port_device(a), e.va, e.iova,
+				       EXT_LEN), 0);
+	cr_assert_eq(send_one(a, b, ext_pkt(&e, 2), 2), 0);
+	cr_assert_eq(xstat(a, "tx_q0_dma_fault_buf"), 1);
+	pair_destroy();		/* the ctx goes with the last port */
+	pair_create("iommu=smmu", &a, &b);
+	forward(a, b, 0, 100, true);
+	buf = unmap_start(a, &j, &t);
+	rte_delay_us_sleep(100 * 1000);
+	cr_assert_eq(pthread_tryjoin_np(t, NULL), EBUSY,
+		     "the hold did not outlive the ctx");
+	forward(a, b, 100, 1, true);
+	cr_assert_eq(join_within(t, 10), 0);
+	unmap_finish(&j, buf);
+	cr_assert_eq(uiommu_net_iommu_lcore_release(), 0);
+	pair_destroy();
+	ext_mem_fini(&e);
+}
+
+static void *
+hold_thread(void *arg)
+{
+	int *rc = arg;
+
+	rc[0] = uiommu_net_iommu_lcore_hold();
+	rc[1] = uiommu_net_iommu_lcore_release();
+	return NULL;
+}
+
+Test(net_iommu, hold_refused_off_an_lcore)
+{
+	int rc[2] = { 1, 1 };
+	pthread_t t;
+
+	cr_assert_eq(pthread_create(&t, NULL, hold_thread, rc), 0);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_eq(rc[0], -EINVAL);
+	cr_assert_eq(rc[1], -EINVAL);
 }
