@@ -355,17 +355,20 @@ print(" forwarding while a control thread on the other CPU unmaps and maps"
       " 4 KiB pages / without,\n one lcore, copy=1, per second of its CPU"
       " (unmap + map per second: asked, done)")
 churn = sorted({n.split("/")[0] for n in runs if n.startswith("BM_churn_")})
-for bench in churn:
-    bk, mode = bench[len("BM_churn_"):].split("_", 1)
-    rates = sorted(int(n.split("rate:")[1]) for n in runs
-                   if n.startswith(bench + "/rate:"))
-    for rate in rates:
-        if rate == 0:
-            continue
-        b = runs[f"{bench}/rate:{rate}"]
-        pps_ratio(f"{mode} {bk}, {rate}/s, "
-                  f"{b.get('churn_ops_per_s', 0):.0f}/s",
-                  f"{bench}/rate:{rate}", f"{bench}/rate:0")
+for hold in (1, 0):
+    for bench in churn:
+        bk, mode = bench[len("BM_churn_"):].split("_", 1)
+        rates = sorted(int(n.split("/")[1][len("rate:"):]) for n in runs
+                       if n.startswith(bench + "/rate:")
+                       and n.endswith(f"/hold:{hold}"))
+        for rate in rates:
+            if rate == 0:
+                continue
+            b = runs[f"{bench}/rate:{rate}/hold:{hold}"]
+            pps_ratio(f"{mode} {bk}, {'held' if hold else 'paused'}, "
+                      f"{rate}/s, {b.get('churn_ops_per_s', 0):.0f}/s",
+                      f"{bench}/rate:{rate}/hold:{hold}",
+                      f"{bench}/rate:0/hold:{hold}")
 finish()
 EOF
 )
