@@ -842,34 +842,6 @@ unmap_thread(void *arg)
 	return NULL;
 }
 
-/* testpmd's "stop": an lcore that bursted and then idles must not hold up
- * a strict unmap made by another thread. */
-Test(net_iommu, idle_lcore_does_not_block_unmap)
-{
-	struct unmap_job j = { 0 };
-	struct timespec deadline;
-	pthread_t t;
-	uint16_t a, b;
-	uint8_t *buf;
-
-	pair_create("iommu=smmu", &a, &b);
-	forward(a, b, 0, 100, true);
-	buf = rte_malloc(NULL, SZ_4K, SZ_4K);
-	j.dom = uiommu_net_iommu_domain(a);
-	j.iova = rte_malloc_virt2iova(buf);
-	j.rc = 1;
-	cr_assert_eq(pthread_create(&t, NULL, unmap_thread, &j), 0);
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 10;
-	cr_assert_eq(pthread_timedjoin_np(t, NULL, &deadline), 0,
-		     "unmap waits for an idle lcore");
-	cr_assert_eq(j.rc, 0);
-	cr_assert_eq(uiommu_map(j.dom, j.iova, buf, SZ_4K, PROT_RW), 0);
-	rte_free(buf);
-	forward(a, b, 100, 100, true);
-	pair_destroy();
-}
-
 /* An unmap of a page of DPDK memory on another thread; the page itself. */
 static uint8_t *
 unmap_start(uint16_t a, struct unmap_job *j, pthread_t *t)
@@ -899,6 +871,24 @@ unmap_finish(struct unmap_job *j, uint8_t *buf)
 	cr_assert_eq(j->rc, 0);
 	cr_assert_eq(uiommu_map(j->dom, j->iova, buf, SZ_4K, PROT_RW), 0);
 	rte_free(buf);
+}
+
+/* testpmd's "stop": an lcore that bursted and then idles must not hold up
+ * a strict unmap made by another thread. */
+Test(net_iommu, idle_lcore_does_not_block_unmap)
+{
+	struct unmap_job j;
+	pthread_t t;
+	uint16_t a, b;
+	uint8_t *buf;
+
+	pair_create("iommu=smmu", &a, &b);
+	forward(a, b, 0, 100, true);
+	buf = unmap_start(a, &j, &t);
+	cr_assert_eq(join_within(t, 10), 0, "unmap waits for an idle lcore");
+	unmap_finish(&j, buf);
+	forward(a, b, 100, 100, true);
+	pair_destroy();
 }
 
 /* A held lcore stays online between bursts: a strict unmap on another
