@@ -20,14 +20,15 @@ static int
 iotlb_table_init(struct uiommu_iotlb_table *t, uint32_t entries, int socket)
 {
 	uint32_t sets = RTE_MAX(entries / UIOMMU_IOTLB_WAYS, 1u);
+	unsigned int w;
 
-	/* Cache-line aligned: a set never straddles two lines. */
-	RTE_BUILD_BUG_ON(RTE_CACHE_LINE_SIZE %
-			 sizeof(struct uiommu_iotlb_set) != 0);
-	t->set = rte_zmalloc_socket("uiommu_iotlb", sizeof(*t->set) * sets,
-				    RTE_CACHE_LINE_SIZE, socket);
-	if (t->set == NULL)
-		return -ENOMEM;
+	for (w = 0; w < UIOMMU_IOTLB_WAYS; w++) {
+		t->way[w] = rte_zmalloc_socket("uiommu_iotlb",
+					       sizeof(*t->way[w]) * sets,
+					       RTE_CACHE_LINE_SIZE, socket);
+		if (t->way[w] == NULL)
+			return -ENOMEM;
+	}
 	t->set_mask = sets - 1;
 	t->n_valid = 0;
 	return 0;
@@ -65,24 +66,27 @@ iotlb_alloc(const struct uiommu_ctx_params *p, unsigned int lcore_id)
 void
 iotlb_free(struct uiommu_iotlb *tlb)
 {
-	unsigned int sz;
+	unsigned int sz, w;
 
 	if (tlb == NULL)
 		return;
 	for (sz = 0; sz < UIOMMU_PGSZ_NUM; sz++)
-		rte_free(tlb->tbl[sz].set);
+		for (w = 0; w < UIOMMU_IOTLB_WAYS; w++)
+			rte_free(tlb->tbl[sz].way[w]);
 	rte_free(tlb);
 }
 
 void
 iotlb_flush(struct uiommu_iotlb *tlb)
 {
-	unsigned int sz;
+	unsigned int sz, w;
 
 	for (sz = 0; sz < UIOMMU_PGSZ_NUM; sz++) {
 		struct uiommu_iotlb_table *t = &tlb->tbl[sz];
 
-		memset(t->set, 0, sizeof(*t->set) * (t->set_mask + 1));
+		for (w = 0; w < UIOMMU_IOTLB_WAYS; w++)
+			memset(t->way[w], 0,
+			       sizeof(*t->way[w]) * (t->set_mask + 1));
 		t->n_valid = 0;
 	}
 	tlb->stats.flushes++;
@@ -120,17 +124,16 @@ iotlb_apply_table(struct uiommu_iotlb *tlb, unsigned int sz,
 			for (uint64_t pfn = first_pfn; pfn <= last_pfn; pfn++) {
 				set = (pfn ^ salt) & t->set_mask;
 				for (w = 0; w < UIOMMU_IOTLB_WAYS; w++)
-					if (t->set[set].way[w].key ==
-					    (tag_key | pfn))
+					if (t->way[w][set].key == (tag_key | pfn))
 						iotlb_kill(tlb, t,
-							   &t->set[set].way[w]);
+							   &t->way[w][set]);
 			}
 			return;
 		}
 	}
-	for (set = 0; set <= t->set_mask && t->n_valid != 0; set++) {
-		for (w = 0; w < UIOMMU_IOTLB_WAYS; w++) {
-			struct uiommu_iotlb_entry *e = &t->set[set].way[w];
+	for (w = 0; w < UIOMMU_IOTLB_WAYS; w++) {
+		for (set = 0; set <= t->set_mask && t->n_valid != 0; set++) {
+			struct uiommu_iotlb_entry *e = &t->way[w][set];
 			uint64_t pfn;
 
 			if (e->key == 0)
@@ -169,8 +172,8 @@ iotlb_fill(struct uiommu_iotlb *tlb, uint64_t iova,
 	uint64_t pfn = iova >> res->pgshift;
 	uint64_t key = ((uint64_t)res->tag << UIOMMU_IOTLB_TAG_SHIFT) | pfn;
 	uint64_t set = (pfn ^ uiommu__tag_salt(res->tag)) & t->set_mask;
-	struct uiommu_iotlb_entry *w0 = &t->set[set].way[0];
-	struct uiommu_iotlb_entry *w1 = &t->set[set].way[1];
+	struct uiommu_iotlb_entry *w0 = &t->way[0][set];
+	struct uiommu_iotlb_entry *w1 = &t->way[1][set];
 	struct uiommu_iotlb_entry *e;
 
 	if (w0->key == key) {

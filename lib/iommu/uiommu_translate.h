@@ -28,10 +28,8 @@
  *   ASID/VMID or DID+PASID tag a hardware TLB. Tag 0 is never allocated, so a
  *   zero key is an empty slot and a port whose config has no tag never hits.
  * - Three tables, one per page size (4 KiB, 2 MiB, 1 GiB), each 2-way set
- *   associative, indexed by page number XOR a hash of the tag. The two ways
- *   of a set are adjacent (32 bytes, half a cache line), so a lookup reads
- *   one line whichever way hits. A lookup probes the sizes that hold
- *   entries, smallest first.
+ *   associative with one array per way, indexed by page number XOR a hash of
+ *   the tag. A lookup probes the sizes that hold entries, smallest first.
  *
  * Port configuration: who writes, who reads
  * -----------------------------------------
@@ -114,30 +112,16 @@ struct uiommu_iotlb_entry {
 	uint64_t out;	/**< host VA of the page | UIOMMU_PROT_* bits */
 };
 
-/** @internal One set of an IOTLB table: its ways side by side. */
-struct uiommu_iotlb_set {
-	struct uiommu_iotlb_entry way[UIOMMU_IOTLB_WAYS];
-};
-
 /**
- * @internal One page-size table of an IOTLB: 2-way set associative, the
- * ways of a set in one struct uiommu_iotlb_set, so that a hit in either way
- * reads one cache line. A fill takes way 0 while it is free; way 1 holds
- * what collided.
- *
- * Why not one array per way, which packs a way-0-only working set twice as
- * densely: the page numbers of a DPDK mempool are one contiguous range, and
- * XOR with a tag's salt maps a range onto a range, so two domains that map
- * the same pool (or two pools) either share no set or share all of theirs.
- * When they share, every lookup of the later one missed way 0 and then read
- * way 1 from a second array: a second cache line on half of all
- * translations, about 10 % of bench_net_iommu's forwarding rate in the
- * processes where it happened (doc/perf.md, "net_iommu forwarding").
+ * @internal One page-size table of an IOTLB: 2-way set associative, one
+ * array per way. A fill takes way 0 while it is free, so a working set that
+ * fits in the sets lives in way 0 alone and a hit reads one entry, as dense
+ * in memory as a direct-mapped array; way 1 holds what collided.
  */
 struct uiommu_iotlb_table {
-	struct uiommu_iotlb_set *set;	/**< set_mask + 1 sets */
-	uint32_t set_mask;		/**< number of sets - 1 */
-	uint32_t n_valid;		/**< live entries; 0 skips probing */
+	struct uiommu_iotlb_entry *way[UIOMMU_IOTLB_WAYS]; /**< [way][set] */
+	uint32_t set_mask;		 /**< number of sets - 1 */
+	uint32_t n_valid;		 /**< live entries; 0 skips probing */
 };
 
 /**
@@ -224,12 +208,12 @@ uiommu__iotlb_probe(const struct uiommu_iotlb_table *t, uint64_t cfg,
 {
 	uint64_t pfn = iova >> shift;
 	uint64_t key = cfg | pfn;
-	const struct uiommu_iotlb_set *s = &t->set[(pfn ^ salt) & t->set_mask];
+	uint64_t set = (pfn ^ salt) & t->set_mask;
 
-	if (likely(s->way[0].key == key))
-		return &s->way[0];
-	if (s->way[1].key == key)
-		return &s->way[1];
+	if (likely(t->way[0][set].key == key))
+		return &t->way[0][set];
+	if (t->way[1][set].key == key)
+		return &t->way[1][set];
 	return NULL;
 }
 
