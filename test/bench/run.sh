@@ -18,6 +18,7 @@
 # run. The backend binaries and bench_net_iommu run their repetitions
 # randomly interleaved, so that drift in this noisy VM falls on both sides
 # of each ratio alike.
+# UIOMMU_BENCH_HUGE=1 runs bench_net_iommu on 2 MiB hugepages (as root).
 # UIOMMU_BENCH_SEED goes to every binary, UIOMMU_BENCH_COLD_PAGES to
 # bench_translate. One run.sh at a time: each binary's EAL --file-prefix is
 # fixed (each binary has its own).
