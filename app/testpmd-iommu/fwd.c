@@ -180,7 +180,6 @@ tpi_fwd_lcore(void *arg)
 	const enum tpi_fwd_mode mode = tpi.cfg.fwd;
 	const uint16_t burst = (uint16_t)tpi.cfg.burst;
 	unsigned int i;
-
 	int rc;
 
 	/* Polls until told to stop, and blocks on nothing meanwhile: the

@@ -42,7 +42,9 @@ net_iommu_ctl_done(void)
 	lc = &net_iommu_sh.lcore[l];
 	/* A control call on an lcore that bursts made the core report for
 	 * it, which put it back online in QSBR. Unless the application
-	 * holds it online, it bursts no more now. */
+	 * holds it online, it bursts no more now. A held lcore that was
+	 * paused may now be online with running still false: its next
+	 * burst resumes it again, which is harmless. */
 	if (lc->online && !lc->held) {
 		uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), l);
 		lc->running = false;
