@@ -984,16 +984,17 @@ main(int argc, char **argv)
 	 * less, iommu=off most. Default: 4 KiB pages, runs anywhere. */
 	const char *huge = getenv("UIOMMU_BENCH_HUGE");
 	bool use_huge = huge != NULL && strcmp(huge, "1") == 0;
+	/* --in-memory: no hugepage files are left behind at exit, where
+	 * they would hold pages other runs (huge_test.sh) need. */
 	char *eal_argv[] = {
 		argv[0], "-m", use_huge ? "1536" : "2048", "--no-pci",
 		"--no-telemetry", "--file-prefix=uiommu_bench_net_iommu",
 		"-l", "0-1", "--iova-mode=va", "--log-level=lib.eal:error",
-		"--no-huge",	/* dropped with UIOMMU_BENCH_HUGE=1 */
+		use_huge ? "--in-memory" : "--no-huge",
 	};
-	int eal_argc = (int)RTE_DIM(eal_argv) - (use_huge ? 1 : 0);
 	int rc;
 
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+	if (rte_eal_init((int)RTE_DIM(eal_argv), eal_argv) < 0) {
 		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
