@@ -11,6 +11,7 @@
  * walks see the changed tables.
  */
 #include <errno.h>
+#include <sched.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -95,6 +96,40 @@ uiommu_iotlb_inv_post(struct uiommu_hw *hw, const struct uiommu_inv *inv)
 	}
 }
 
+/* Checks of the grace period a sync spins for before it yields its CPU. */
+#define SYNC_SPIN_CHECKS	4096
+
+/*
+ * rte_rcu_qsbr_synchronize(), but yielding the CPU after a while. The
+ * lcores a sync waits for report at their next burst's end, within a few
+ * microseconds, unless the waiter itself keeps one of them off its CPU:
+ * with as many threads as CPUs, a control thread (the EAL alarm thread of
+ * net_iommu's lazy flush, the application's) may share the CPU of the
+ * lcore it waits for. rte_rcu_qsbr_synchronize() spins then until the
+ * scheduler preempts it, milliseconds later; perf found EAL's interrupt
+ * thread spending 16 % of bench_net_iommu's lazy churn run there, and the
+ * churn at ~0.3 M operations/s (doc/perf.md).
+ */
+static void
+qsbr_wait(struct rte_rcu_qsbr *v, unsigned int self)
+{
+	unsigned int spins = 0;
+	uint64_t t;
+
+	/* rte_rcu_qsbr_start's release orders every post before the token;
+	 * each lcore reports after loading it (acquire) and drains after
+	 * reporting, before it translates again. */
+	t = rte_rcu_qsbr_start(v);
+	if (self != RTE_QSBR_THRID_INVALID)
+		rte_rcu_qsbr_quiescent(v, self);
+	while (rte_rcu_qsbr_check(v, t, false) == 0) {
+		if (++spins < SYNC_SPIN_CHECKS)
+			rte_pause();
+		else
+			sched_yield();
+	}
+}
+
 void
 ctx_synchronize(struct uiommu_ctx *ctx)
 {
@@ -102,10 +137,7 @@ ctx_synchronize(struct uiommu_ctx *ctx)
 
 	if (self >= RTE_MAX_LCORE || !ctx->lcore_online[self])
 		self = RTE_QSBR_THRID_INVALID;
-	/* rte_rcu_qsbr_start's release orders every post before the token;
-	 * each lcore reports after loading it (acquire) and drains after
-	 * reporting, before it translates again. */
-	rte_rcu_qsbr_synchronize(ctx->fast.qsbr, self);
+	qsbr_wait(ctx->fast.qsbr, self);
 	if (self != RTE_QSBR_THRID_INVALID)
 		uiommu__lcore_drain(&ctx->fast, self);
 }
