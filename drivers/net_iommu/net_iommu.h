@@ -371,6 +371,16 @@ struct net_iommu_shared {
 
 extern struct net_iommu_shared net_iommu_sh;
 
+/* Pause lcore @l (the caller) in the ctx, and clear its running flag with
+ * it: every pause goes through here, so that the flag follows the QSBR
+ * state. The ctx must be live. */
+static __rte_always_inline void
+net_iommu_lcore_pause(unsigned int l)
+{
+	uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), l);
+	net_iommu_sh.lcore[l].running = false;
+}
+
 /* net_iommu_mem.c */
 int net_iommu_shared_get(struct net_iommu_port *p);
 void net_iommu_shared_put(struct net_iommu_port *p);

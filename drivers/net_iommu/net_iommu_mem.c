@@ -45,10 +45,8 @@ net_iommu_ctl_done(void)
 	 * holds it online, it bursts no more now. A held lcore that was
 	 * paused may now be online with running still false: its next
 	 * burst resumes it again, which is harmless. */
-	if (lc->online && !lc->held) {
-		uiommu_lcore_pause_lc(uiommu_ctx_fast(net_iommu_sh.ctx), l);
-		lc->running = false;
-	}
+	if (lc->online && !lc->held)
+		net_iommu_lcore_pause(l);
 }
 
 int
@@ -88,10 +86,8 @@ uiommu_net_iommu_lcore_release(void)
 	lc = &sh->lcore[l];
 	pthread_mutex_lock(&sh->lcore_lock);
 	lc->held = false;
-	if (sh->ctx != NULL && lc->online && lc->running) {
-		uiommu_lcore_pause_lc(uiommu_ctx_fast(sh->ctx), l);
-		lc->running = false;
-	}
+	if (sh->ctx != NULL && lc->online && lc->running)
+		net_iommu_lcore_pause(l);
 	pthread_mutex_unlock(&sh->lcore_lock);
 	return 0;
 }

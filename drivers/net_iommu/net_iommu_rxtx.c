@@ -45,15 +45,11 @@ lcore_enter(unsigned int lcore_id)
 static __rte_always_inline void
 lcore_leave(unsigned int lcore_id)
 {
-	struct net_iommu_lcore *lc = &net_iommu_sh.lcore[lcore_id];
-	struct uiommu_ctx_fast *fast = uiommu_ctx_fast(net_iommu_sh.ctx);
-
-	if (lc->held) {
-		uiommu_lcore_quiescent_lc(fast, lcore_id);
-		return;
-	}
-	uiommu_lcore_pause_lc(fast, lcore_id);
-	lc->running = false;
+	if (net_iommu_sh.lcore[lcore_id].held)
+		uiommu_lcore_quiescent_lc(uiommu_ctx_fast(net_iommu_sh.ctx),
+					  lcore_id);
+	else
+		net_iommu_lcore_pause(lcore_id);
 }
 
 /* A device access: through the IOMMU, or (iommu=off) the DPDK IOVA. */
