@@ -271,11 +271,104 @@ uiommu__iotlb_lookup(const struct uiommu_iotlb *tlb, uint64_t cfg,
 }
 
 /**
+ * A run of translations through one port on one lcore: what a DMA engine
+ * holds while it works through a burst of descriptors and buffers.
+ * uiommu_xlate_begin() does once what every translation would otherwise
+ * repeat (find the lcore's IOTLB, read the port's configuration),
+ * uiommu_xlate() translates one access, and uiommu_xlate_end() adds the
+ * run's hits to the lcore's counters. It lives on the caller's stack.
+ *
+ * Lifetime: begin and end on the same lcore with no quiescent state
+ * (uiommu_lcore_quiescent_lc(), uiommu_lcore_pause_lc()) between them. That
+ * is what makes the snapshot exact rather than stale: a changed attach
+ * waits for a grace period before it returns, so the configuration read at
+ * begin is one an lcore may still use until its next quiescent state (see
+ * "Port configuration" above), and the IOTLB is changed by this lcore only.
+ *
+ * Host VAs it returns follow uiommu_translate_lc()'s rules.
+ */
+struct uiommu_xlate {
+	const struct uiommu_port *port;
+	struct uiommu_iotlb *tlb;	/**< @internal NULL: not an lcore here */
+	uint64_t cfg;			/**< @internal port->cfg at begin */
+	uint64_t salt;			/**< @internal port->salt at begin */
+	uint64_t hits;			/**< @internal hits since begin */
+	unsigned int lcore_id;
+};
+
+/** @internal Everything but an IOTLB hit. Out of the inlined path's way. */
+static __rte_noinline void *
+uiommu__xlate_slow(const struct uiommu_xlate *x, uint64_t iova, uint32_t len,
+		   uint32_t access)
+{
+	if (unlikely(x->tlb == NULL))
+		return uiommu__translate_nolcore(x->port, iova, access);
+	/* Bypass: IOVA is the host address; no table, nothing to cache. */
+	if (x->cfg == UIOMMU_PORT_CFG_IDENTITY)
+		return (void *)(uintptr_t)iova;
+	return uiommu__translate_miss(x->port, x->tlb, iova, len, access);
+}
+
+/**
+ * Begin a run of translations through @p port on the calling lcore.
+ *
+ * @param x         the run, filled in here
+ * @param port      attachment handle of the device and PASID
+ * @param lcore_id  rte_lcore_id() of the calling thread
+ *
+ * Thread safety: as uiommu_translate_lc().
+ */
+static __rte_always_inline void
+uiommu_xlate_begin(struct uiommu_xlate *x, const struct uiommu_port *port,
+		   unsigned int lcore_id)
+{
+	x->port = port;
+	x->lcore_id = lcore_id;
+	x->tlb = likely(lcore_id < RTE_MAX_LCORE) ? port->iotlb[lcore_id] :
+		NULL;
+	/* Plain loads: see "Port configuration" in the file header. */
+	x->cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
+	x->salt = __atomic_load_n(&port->salt, __ATOMIC_RELAXED);
+	x->hits = 0;
+}
+
+/**
+ * Translate one device access of a run.
+ *
+ * @see uiommu_translate_lc() for the parameters and return values.
+ */
+static __rte_always_inline void *
+uiommu_xlate(struct uiommu_xlate *x, uint64_t iova, uint32_t len,
+	     uint32_t access)
+{
+	void *va;
+
+	if (likely(x->tlb != NULL) &&
+	    likely(uiommu__iotlb_lookup(x->tlb, x->cfg, x->salt, iova, len,
+					access, &va))) {
+		x->hits++;
+		return va;
+	}
+	return uiommu__xlate_slow(x, iova, len, access);
+}
+
+/** End a run: its hits go to the lcore's counters. */
+static __rte_always_inline void
+uiommu_xlate_end(struct uiommu_xlate *x)
+{
+	if (x->tlb != NULL)
+		x->tlb->stats.hits += x->hits;
+	x->hits = 0;
+}
+
+/**
  * Translate a device access, on an explicit lcore.
  *
  * Same as uiommu_translate() for callers that already know their lcore id
  * (a PMD burst function reads it once per burst; code in a shared object
- * pays a TLS call for each rte_lcore_id()).
+ * pays a TLS call for each rte_lcore_id()). A device model that translates
+ * a burst of accesses through one port does better with a run
+ * (uiommu_xlate_begin()).
  *
  * @param port      attachment handle of the device and PASID
  * @param lcore_id  rte_lcore_id() of the calling thread
@@ -297,34 +390,18 @@ static __rte_always_inline void *
 uiommu_translate_lc(const struct uiommu_port *port, unsigned int lcore_id,
 		    uint64_t iova, uint32_t len, uint32_t access)
 {
-	struct uiommu_iotlb *tlb;
-	uint64_t cfg;
+	struct uiommu_xlate x;
 	void *va;
 
-	if (unlikely(lcore_id >= RTE_MAX_LCORE))
-		return uiommu__translate_nolcore(port, iova, access);
-	tlb = port->iotlb[lcore_id];
-	if (unlikely(tlb == NULL))
-		return uiommu__translate_nolcore(port, iova, access);
-	/* Plain loads: see "Port configuration" in the file header. */
-	cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
-	if (likely(uiommu__iotlb_lookup(tlb, cfg,
-			__atomic_load_n(&port->salt, __ATOMIC_RELAXED),
-			iova, len, access, &va))) {
-		tlb->stats.hits++;
-		return va;
-	}
-	/* Bypass: IOVA is the host address; no table, nothing to cache. */
-	if (cfg == UIOMMU_PORT_CFG_IDENTITY)
-		return (void *)(uintptr_t)iova;
-	return uiommu__translate_miss(port, tlb, iova, len, access);
+	uiommu_xlate_begin(&x, port, lcore_id);
+	va = uiommu_xlate(&x, iova, len, access);
+	uiommu_xlate_end(&x);
+	return va;
 }
 
 /**
  * Translate a burst of device accesses through one port, on an explicit
- * lcore: what a DMA engine does for a burst of descriptors or buffers. The
- * per-call work of uiommu_translate_lc() (lcore, IOTLB and port lookups, the
- * hit counter) is done once per burst.
+ * lcore, from arrays: a run (uiommu_xlate_begin()) over @p n accesses.
  *
  * @param port      attachment handle of the device and PASID
  * @param lcore_id  rte_lcore_id() of the calling thread
@@ -344,34 +421,16 @@ uiommu_translate_bulk_lc(const struct uiommu_port *port,
 			 const uint32_t *len, uint32_t access, void **va,
 			 unsigned int n)
 {
-	struct uiommu_iotlb *tlb;
-	uint64_t cfg, salt, hits = 0;
+	struct uiommu_xlate x;
 	unsigned int i, ok = 0;
 
-	tlb = likely(lcore_id < RTE_MAX_LCORE) ? port->iotlb[lcore_id] : NULL;
-	if (unlikely(tlb == NULL || n == 0)) {
-		for (i = 0; i < n; i++)
-			va[i] = uiommu_translate_lc(port, lcore_id, iova[i],
-						    len[i], access);
-		return 0;
-	}
-	cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
-	salt = __atomic_load_n(&port->salt, __ATOMIC_RELAXED);
+	uiommu_xlate_begin(&x, port, lcore_id);
 	for (i = 0; i < n; i++) {
-		if (likely(uiommu__iotlb_lookup(tlb, cfg, salt, iova[i], len[i],
-						access, &va[i]))) {
-			hits++;
-			continue;
-		}
-		/* Straight to the miss path: the probe above already failed. */
-		va[i] = cfg == UIOMMU_PORT_CFG_IDENTITY ?
-			(void *)(uintptr_t)iova[i] :
-			uiommu__translate_miss(port, tlb, iova[i], len[i],
-					       access);
+		va[i] = uiommu_xlate(&x, iova[i], len[i], access);
 		ok += va[i] != NULL;
 	}
-	tlb->stats.hits += hits;
-	return ok + (unsigned int)hits;
+	uiommu_xlate_end(&x);
+	return ok;
 }
 
 /**

@@ -1132,6 +1132,101 @@ Test(iotlb, bulk_does_not_grant_what_the_entry_lacks)
 	cr_assert_eq(f.reason, UIOMMU_FAULT_PERMISSION);
 }
 
+Test(iotlb, run_fills_on_a_miss_and_counts_its_hits_at_the_end)
+{
+	struct uiommu_port *port;
+	struct uiommu_lcore_stats s0, s1;
+	struct uiommu_xlate run;
+
+	map_ok(dom_a, IOVA(0), page(0), 2 * SZ_4K, PROT_RW);
+	port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	s0 = stats_of(hw);
+	uiommu_xlate_begin(&run, port, rte_lcore_id());
+	cr_assert_eq(uiommu_xlate(&run, IOVA(0) + 8, 8, UIOMMU_ACCESS_READ),
+		     page(0) + 8);
+	s1 = stats_of(hw);
+	cr_assert_eq(s1.misses, s0.misses + 1, "cold: the first one misses");
+	/* The fill made on the miss serves the run's next access. */
+	cr_assert_eq(uiommu_xlate(&run, IOVA(0) + 16, 8, ACCESS_RW),
+		     page(0) + 16);
+	cr_assert_eq(uiommu_xlate(&run, IOVA(1), 8, UIOMMU_ACCESS_WRITE),
+		     page(1));
+	cr_assert_eq(uiommu_xlate(&run, IOVA(1) + 8, 8, UIOMMU_ACCESS_READ),
+		     page(1) + 8);
+	s1 = stats_of(hw);
+	cr_assert_eq(s1.misses, s0.misses + 2);
+	cr_assert_eq(s1.hits, s0.hits, "hits are the run's until it ends");
+	uiommu_xlate_end(&run);
+	s1 = stats_of(hw);
+	cr_assert_eq(s1.hits, s0.hits + 2);
+	cr_assert_eq(s1.faults, s0.faults);
+	/* Ending twice adds nothing more. */
+	uiommu_xlate_end(&run);
+	cr_assert_eq(stats_of(hw).hits, s0.hits + 2);
+}
+
+Test(iotlb, run_does_not_grant_what_the_entry_lacks)
+{
+	struct uiommu_port *port;
+	struct uiommu_fault f[3];
+	struct uiommu_xlate run;
+
+	map_ok(dom_a, IOVA(0), page(0), SZ_4K, UIOMMU_PROT_READ);
+	port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	uiommu_xlate_begin(&run, port, rte_lcore_id());
+	cr_assert_eq(uiommu_xlate(&run, IOVA(0), 8, UIOMMU_ACCESS_READ),
+		     page(0));
+	rte_errno = 0;
+	cr_assert_null(uiommu_xlate(&run, IOVA(0), 8, UIOMMU_ACCESS_WRITE),
+		       "a read hit granted a write");
+	cr_assert_eq(rte_errno, EFAULT);
+	/* Nor an access running off the end of the page into nothing. */
+	cr_assert_null(uiommu_xlate(&run, IOVA(0) + SZ_4K - 4, 8,
+				    UIOMMU_ACCESS_READ));
+	uiommu_xlate_end(&run);
+	cr_assert_eq(uiommu_hw_fault_read(hw, f, RTE_DIM(f)), 2);
+	cr_assert_eq(f[0].reason, UIOMMU_FAULT_PERMISSION);
+	cr_assert_eq(f[0].iova, IOVA(0));
+	cr_assert_eq(f[1].reason, UIOMMU_FAULT_TRANSLATION);
+	cr_assert_eq(f[1].iova, IOVA(1), "the fault is on the page it ran into");
+}
+
+struct run_thread_result {
+	const struct uiommu_port *port;
+	void *va;
+	int err;
+};
+
+static void *
+run_thread(void *arg)
+{
+	struct run_thread_result *r = arg;
+	struct uiommu_xlate run;
+
+	rte_errno = 0;
+	uiommu_xlate_begin(&run, r->port, rte_lcore_id());
+	r->va = uiommu_xlate(&run, IOVA(0), 8, UIOMMU_ACCESS_READ);
+	r->err = rte_errno;
+	uiommu_xlate_end(&run);
+	return NULL;
+}
+
+Test(iotlb, run_off_an_lcore_faults_lcore)
+{
+	struct run_thread_result r = {
+		.port = attach_ok(UIOMMU_PASID_NONE, dom_a),
+	};
+	pthread_t t;
+
+	map_ok(dom_a, IOVA(0), page(0), SZ_4K, PROT_RW);
+	EXPECT_MISS(r.port, IOVA(0), page(0), "main lcore");
+	cr_assert_eq(pthread_create(&t, NULL, run_thread, &r), 0);
+	cr_assert_eq(pthread_join(t, NULL), 0);
+	cr_assert_null(r.va);
+	cr_assert_eq(r.err, EFAULT);
+	fault_pop(hw, UIOMMU_FAULT_LCORE, IOVA(0));
+}
+
 /* --------------------------------------------------------- DMA copies -- */
 
 Test(iotlb, dma_read_write_split_across_discontiguous_pages)
