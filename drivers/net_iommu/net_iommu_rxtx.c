@@ -52,15 +52,44 @@ lcore_leave(unsigned int lcore_id)
 		net_iommu_lcore_pause(lcore_id);
 }
 
+/*
+ * The device half's DMA during one burst of one queue: a run of
+ * translations through the queue's port (uiommu_xlate_begin(), which
+ * reads the lcore's IOTLB and the port's configuration once for the
+ * burst), or with iommu=off the DPDK IOVAs themselves. It lives on the
+ * burst's stack, between lcore_enter() and lcore_leave().
+ */
+struct dev_dma {
+	struct uiommu_xlate run;	/* when port != NULL */
+	const struct uiommu_port *port;	/* NULL: iommu=off */
+	bool iova_as_va;
+};
+
+static __rte_always_inline void
+dev_dma_begin(struct dev_dma *dd, const struct uiommu_port *port,
+	      bool iova_as_va, unsigned int lcore_id)
+{
+	dd->port = port;
+	dd->iova_as_va = iova_as_va;
+	if (port != NULL)
+		uiommu_xlate_begin(&dd->run, port, lcore_id);
+}
+
+static __rte_always_inline void
+dev_dma_end(struct dev_dma *dd)
+{
+	if (dd->port != NULL)
+		uiommu_xlate_end(&dd->run);
+}
+
 /* A device access: through the IOMMU, or (iommu=off) the DPDK IOVA. */
 static __rte_always_inline void *
-dma_va(const struct uiommu_port *dma, bool iova_as_va, unsigned int lcore_id,
-       uint64_t iova, uint32_t len, uint32_t access)
+dma_va(struct dev_dma *dd, uint64_t iova, uint32_t len, uint32_t access)
 {
-	if (dma == NULL)
-		return likely(iova_as_va) ? (void *)(uintptr_t)iova :
+	if (dd->port == NULL)
+		return likely(dd->iova_as_va) ? (void *)(uintptr_t)iova :
 			rte_mem_iova2virt(iova);
-	return uiommu_translate_lc(dma, lcore_id, iova, len, access);
+	return uiommu_xlate(&dd->run, iova, len, access);
 }
 
 /*
@@ -82,15 +111,15 @@ struct desc_page {
 #define DESC_PAGE_NONE	{ .iova = UINT64_MAX, .va = NULL }
 
 static __rte_always_inline void *
-desc_va(struct desc_page *c, const struct uiommu_port *dma, bool iova_as_va,
-	unsigned int lcore_id, uint64_t iova, uint32_t access)
+desc_va(struct desc_page *c, struct dev_dma *dd, uint64_t iova,
+	uint32_t access)
 {
 	uint64_t off = iova & (DESC_PAGE - 1);
 	uint8_t *va;
 
 	if (likely((iova - off) == c->iova))
 		return c->va + off;
-	va = dma_va(dma, iova_as_va, lcore_id, iova, DESC_PAGE - off, access);
+	va = dma_va(dd, iova, DESC_PAGE - off, access);
 	if (unlikely(va == NULL))
 		return NULL;
 	c->iova = iova - off;
@@ -162,7 +191,9 @@ txq_device(struct net_iommu_txq *txq, unsigned int lcore_id)
 	struct net_iommu_wire *wire =
 		__atomic_load_n(&txq->peer_wire, __ATOMIC_ACQUIRE);
 	struct desc_page rd = DESC_PAGE_NONE;
+	struct dev_dma dd;
 
+	dev_dma_begin(&dd, txq->dma, txq->iova_as_va, lcore_id);
 	while (txq->head != txq->tail) {
 		uint64_t desc_iova = txq->ring_iova +
 			(uint64_t)(txq->head & txq->mask) * sizeof(*txq->ring);
@@ -171,15 +202,13 @@ txq_device(struct net_iommu_txq *txq, unsigned int lcore_id)
 		uint32_t len, n;
 		const void *buf;
 
-		d = desc_va(&rd, txq->dma, txq->iova_as_va, lcore_id,
-			    desc_iova, UIOMMU_ACCESS_READ);
+		d = desc_va(&rd, &dd, desc_iova, UIOMMU_ACCESS_READ);
 		if (unlikely(d == NULL)) {
 			txq->stats.faults[NET_IOMMU_DMA_TX_DESC]++;
 			goto drop;
 		}
 		len = d->buf_len;
-		buf = dma_va(txq->dma, txq->iova_as_va, lcore_id, d->buf_iova,
-			     len, UIOMMU_ACCESS_READ);
+		buf = dma_va(&dd, d->buf_iova, len, UIOMMU_ACCESS_READ);
 		if (unlikely(buf == NULL)) {
 			txq->stats.faults[NET_IOMMU_DMA_TX_BUF]++;
 			goto drop;
@@ -209,6 +238,7 @@ drop:
 		txq->stats.errors++;
 		txq->head++;
 	}
+	dev_dma_end(&dd);
 }
 
 /* Driver half: free the mbufs of descriptors the device is done with. */
@@ -303,11 +333,11 @@ rxq_frame_done(struct net_iommu_rxq *rxq, struct net_iommu_frame *f)
 /* Write a completion {len, status} into the descriptor at @desc_iova. */
 static __rte_always_inline int
 rxq_complete(struct net_iommu_rxq *rxq, struct desc_page *wr,
-	     unsigned int lcore_id, uint64_t desc_iova, uint16_t len,
+	     struct dev_dma *dd, uint64_t desc_iova, uint16_t len,
 	     uint16_t status)
 {
-	uint16_t *cpl = desc_va(wr, rxq->dma, rxq->iova_as_va, lcore_id,
-				desc_iova + RX_CPL_OFF, UIOMMU_ACCESS_WRITE);
+	uint16_t *cpl = desc_va(wr, dd, desc_iova + RX_CPL_OFF,
+				UIOMMU_ACCESS_WRITE);
 
 	if (unlikely(cpl == NULL)) {
 		rxq->stats.faults[NET_IOMMU_DMA_RX_CPL]++;
@@ -332,7 +362,9 @@ static void
 rxq_device(struct net_iommu_rxq *rxq, unsigned int lcore_id, uint16_t budget)
 {
 	struct desc_page rd = DESC_PAGE_NONE, wr = DESC_PAGE_NONE;
+	struct dev_dma dd;
 
+	dev_dma_begin(&dd, rxq->dma, rxq->iova_as_va, lcore_id);
 	while (rxq->dev != rxq->post && budget != 0) {
 		uint64_t desc_iova = rxq->ring_iova +
 			(uint64_t)(rxq->dev & rxq->mask) * sizeof(*rxq->ring);
@@ -343,8 +375,7 @@ rxq_device(struct net_iommu_rxq *rxq, unsigned int lcore_id, uint16_t budget)
 		if (f == NULL)
 			break;
 		budget--;
-		d = desc_va(&rd, rxq->dma, rxq->iova_as_va, lcore_id,
-			    desc_iova, UIOMMU_ACCESS_READ);
+		d = desc_va(&rd, &dd, desc_iova, UIOMMU_ACCESS_READ);
 		if (unlikely(d == NULL)) {
 			rxq->stats.faults[NET_IOMMU_DMA_RX_DESC]++;
 			goto done;
@@ -353,23 +384,23 @@ rxq_device(struct net_iommu_rxq *rxq, unsigned int lcore_id, uint16_t budget)
 			rxq->stats.oversize++;
 			goto error;
 		}
-		buf = dma_va(rxq->dma, rxq->iova_as_va, lcore_id, d->buf_iova,
-			     f->len, UIOMMU_ACCESS_WRITE);
+		buf = dma_va(&dd, d->buf_iova, f->len, UIOMMU_ACCESS_WRITE);
 		if (unlikely(buf == NULL)) {
 			rxq->stats.faults[NET_IOMMU_DMA_RX_BUF]++;
 			goto error;
 		}
 		memcpy(buf, f->data, rxq->copy ? f->copied :
 		       RTE_MIN(f->copied, (uint32_t)NET_IOMMU_HDR_LEN));
-		rxq_complete(rxq, &wr, lcore_id, desc_iova, (uint16_t)f->len,
+		rxq_complete(rxq, &wr, &dd, desc_iova, (uint16_t)f->len,
 			     NET_IOMMU_DESC_DD);
 		goto done;
 error:
-		rxq_complete(rxq, &wr, lcore_id, desc_iova, 0,
+		rxq_complete(rxq, &wr, &dd, desc_iova, 0,
 			     NET_IOMMU_DESC_DD | NET_IOMMU_DESC_ERR);
 done:
 		rxq_frame_done(rxq, f);
 	}
+	dev_dma_end(&dd);
 }
 
 static __rte_always_inline void
