@@ -15,6 +15,10 @@
  *                          (uiommu_net_iommu_lcore_hold()), as
  *                          app/testpmd-iommu's are; 0: each burst resumes
  *                          and pauses it, as under stock testpmd
+ *   BM_pair_{direct,smmu,vtd}/copy:C/hold:H
+ *                          as BM_fwd of the backend and BM_fwd_off/copy:C,
+ *                          in alternate slices of one run (bm_pair()):
+ *                          their ratio over the same seconds
  *   BM_fwd_lcores_{off,smmu}/lcores:L/real_time
  *                          L (1 or 2) lcores forwarding, each its own pair
  *                          of ports (copy=1); the second is launched on
@@ -849,6 +853,83 @@ bm_fwd(ubench_state *st, enum fwd_kind kind)
 	bm_fwd_run(st, f, NULL, NULL, hold);
 }
 
+/*
+ * Rounds in one slice of BM_pair (at most): ~4 ms at 64 packets a round, long
+ * enough that switching ports costs nothing measurable, short next to the
+ * slow spells of this shared VM (seconds; all configurations, iommu=off
+ * included, slow down together in them).
+ */
+#define PAIR_SLICE	2048
+
+/*
+ * The backend @kind and iommu=off forward in alternate slices of one
+ * benchmark run, each timed on the main lcore's CPU clock, so that their
+ * ratio is measured over the same seconds. BM_fwd's ratios are of
+ * medians over randomly interleaved repetitions, and a slow spell that
+ * covers more of one side's repetitions than the other's moves them by as
+ * much as the spell slows things (up to 30 %, doc/perf.md).
+ * Items: packets of both sides. Counters: pps (the backend's, per second
+ * of CPU), off_pps (iommu=off's), ratio (pps / off_pps).
+ */
+static void
+bm_pair(ubench_state *st, enum fwd_kind kind)
+{
+	unsigned int copy = (unsigned int)ubench_range(st, 0);
+	bool hold = ubench_range(st, 1) != 0;
+	struct fixture *side[2];	/* 0: the backend, 1: iommu=off */
+	/* Google Benchmark's first, estimating runs are short: they get
+	 * short slices too, so that both sides run in each. */
+	uint64_t slice = RTE_MIN((uint64_t)PAIR_SLICE,
+		RTE_MAX((uint64_t)ubench_max_iterations(st) / 8, (uint64_t)1));
+	uint64_t pkts[2] = { 0, 0 }, drops = 0, errors0, round = 0;
+	double cpu[2] = { 0, 0 }, t0, t1, pps, off_pps;
+	unsigned int cur = 0, i;
+	const char *step;
+	int rc;
+
+	side[0] = fixture_get(kind, copy, "strict", false, &rc, &step);
+	side[1] = side[0] == NULL ? NULL :
+		fixture_get(KIND_OFF, copy, "strict", false, &rc, &step);
+	if (side[0] == NULL || side[1] == NULL) {
+		ubench_skip_with_error(st, "%s: %s", step, rte_strerror(-rc));
+		return;
+	}
+	errors0 = pair_errors(&side[0]->pair[0]) +
+		  pair_errors(&side[1]->pair[0]);
+	/* The off slices do not report quiescent states; nothing here
+	 * waits for a grace period, and the hold ends before anything does. */
+	if (hold)
+		uiommu_net_iommu_lcore_hold();
+	t0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+	while (ubench_keep_running(st)) {
+		pkts[cur] += fwd_round(&side[cur]->pair[0], &drops);
+		if (++round % slice == 0) {
+			t1 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+			cpu[cur] += t1 - t0;
+			t0 = t1;
+			cur ^= 1;
+		}
+	}
+	cpu[cur] += cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
+	if (hold)
+		uiommu_net_iommu_lcore_release();
+
+	/* A run of one iteration (the first estimate) has one side only. */
+	for (i = 0; i < 2 && round >= 2; i++)
+		if (pkts[i] == 0 || cpu[i] <= 0)
+			ubench_skip_with_error(st, "a side forwarded nothing");
+	if (pair_errors(&side[0]->pair[0]) +
+	    pair_errors(&side[1]->pair[0]) != errors0)
+		ubench_skip_with_error(st, "RX/TX errors (DMA faults?)");
+	pps = (double)pkts[0] / RTE_MAX(cpu[0], 1e-9);
+	off_pps = (double)pkts[1] / RTE_MAX(cpu[1], 1e-9);
+	ubench_set_items_processed(st, (int64_t)(pkts[0] + pkts[1]));
+	ubench_counter(st, "drops", (double)drops);
+	ubench_counter(st, "pps", pps);
+	ubench_counter(st, "off_pps", off_pps);
+	ubench_counter(st, "ratio", pps / RTE_MAX(off_pps, 1.0));
+}
+
 static void
 bm_fwd_lcores(ubench_state *st, enum fwd_kind kind)
 {
@@ -912,6 +993,12 @@ FWD_DEFINE(off, KIND_OFF)
 FWD_DEFINE(direct, KIND_DIRECT)
 FWD_DEFINE(smmu, KIND_SMMU)
 FWD_DEFINE(vtd, KIND_VTD)
+
+#define PAIR_DEFINE(kind, KIND)						\
+static void bm_pair_##kind(ubench_state *st) { bm_pair(st, KIND); }
+PAIR_DEFINE(direct, KIND_DIRECT)
+PAIR_DEFINE(smmu, KIND_SMMU)
+PAIR_DEFINE(vtd, KIND_VTD)
 
 static void bm_fwd_lcores_off(ubench_state *st) { bm_fwd_lcores(st, KIND_OFF); }
 static void bm_fwd_lcores_smmu(ubench_state *st) { bm_fwd_lcores(st, KIND_SMMU); }
@@ -1007,6 +1094,9 @@ main(int argc, char **argv)
 	register_fwd("BM_fwd_direct", bm_fwd_direct);
 	register_fwd("BM_fwd_smmu", bm_fwd_smmu);
 	register_fwd("BM_fwd_vtd", bm_fwd_vtd);
+	register_fwd("BM_pair_direct", bm_pair_direct);
+	register_fwd("BM_pair_smmu", bm_pair_smmu);
+	register_fwd("BM_pair_vtd", bm_pair_vtd);
 	register_lcores("BM_fwd_lcores_off", bm_fwd_lcores_off);
 	register_lcores("BM_fwd_lcores_smmu", bm_fwd_lcores_smmu);
 	CHURN_MODES(CHURN_REGISTER)

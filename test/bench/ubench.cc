@@ -67,6 +67,12 @@ ubench_iterations(const ubench_state *st)
 }
 
 int64_t
+ubench_max_iterations(const ubench_state *st)
+{
+	return static_cast<int64_t>(S(st).max_iterations);
+}
+
+int64_t
 ubench_range(const ubench_state *st, int i)
 {
 	return S(st).range(static_cast<std::size_t>(i));

@@ -77,6 +77,10 @@ bool ubench_keep_running_batch(ubench_state *st, uint64_t n);
 /** Iterations run so far by this thread. */
 int64_t ubench_iterations(const ubench_state *st);
 
+/** Iterations this run will make (Google Benchmark picks it per run: small
+ * ones first, to estimate the time, then the one that is reported). */
+int64_t ubench_max_iterations(const ubench_state *st);
+
 /** Argument @p i of this instance (ubench_arg(), in order). */
 int64_t ubench_range(const ubench_state *st, int i);
 
