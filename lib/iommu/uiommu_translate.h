@@ -237,36 +237,45 @@ uiommu__iotlb_use(const struct uiommu_iotlb_entry *e, uint64_t iova,
 }
 
 /** @internal Probe the table of page size @p sz if it holds entries. */
-#define UIOMMU__IOTLB_TRY(tlb, sz, cfg, salt, iova, len, access, va) do {   \
+#define UIOMMU__IOTLB_TRY(tlb, sz, cfg, salt, iova, len, access, va, hit, \
+			  hit_shift)					    \
+do {									    \
 	if ((tlb)->tbl[sz].n_valid != 0) {				    \
 		const struct uiommu_iotlb_entry *_e = uiommu__iotlb_probe( \
 			&(tlb)->tbl[sz], cfg, salt, iova,		    \
 			UIOMMU_PGSZ_SHIFT(sz));				    \
-		if (_e != NULL)						    \
+		if (_e != NULL) {					    \
+			*(hit) = _e;					    \
+			*(hit_shift) = UIOMMU_PGSZ_SHIFT(sz);		    \
 			return uiommu__iotlb_use(_e, iova, len, access,	    \
 					UIOMMU_PGSZ_SHIFT(sz), va);	    \
+		}							    \
 	}								    \
 } while (0)
 
 /**
  * @internal Look @p iova up in the tables that hold entries, smallest page
  * size first. True, with @p va set, on a hit that covers @p len bytes with
- * the @p access rights. No side effect.
+ * the @p access rights; @p hit and @p hit_shift are then the entry and its
+ * page shift (they are also set when an entry was found but refused the
+ * access). No side effect.
  */
 static __rte_always_inline bool
 uiommu__iotlb_lookup(const struct uiommu_iotlb *tlb, uint64_t cfg,
 		     uint64_t salt, uint64_t iova, uint32_t len,
-		     uint32_t access, void **va)
+		     uint32_t access, void **va,
+		     const struct uiommu_iotlb_entry **hit,
+		     unsigned int *hit_shift)
 {
 	/* An IOVA wider than 48 bits would alias into the tag bits. */
 	if (unlikely((iova >> UIOMMU_IOVA_BITS_MAX) != 0))
 		return false;
 	UIOMMU__IOTLB_TRY(tlb, UIOMMU_PGSZ_4K, cfg, salt, iova, len, access,
-			  va);
+			  va, hit, hit_shift);
 	UIOMMU__IOTLB_TRY(tlb, UIOMMU_PGSZ_2M, cfg, salt, iova, len, access,
-			  va);
+			  va, hit, hit_shift);
 	UIOMMU__IOTLB_TRY(tlb, UIOMMU_PGSZ_1G, cfg, salt, iova, len, access,
-			  va);
+			  va, hit, hit_shift);
 	return false;
 }
 
@@ -279,11 +288,23 @@ uiommu__iotlb_lookup(const struct uiommu_iotlb *tlb, uint64_t cfg,
  * run's hits to the lcore's counters. It lives on the caller's stack.
  *
  * Lifetime: begin and end on the same lcore with no quiescent state
- * (uiommu_lcore_quiescent_lc(), uiommu_lcore_pause_lc()) between them. That
+ * (uiommu_lcore_quiescent_lc(), uiommu_lcore_pause_lc(), or a control-plane
+ * call made on this lcore, which reports one for it) between them. That
  * is what makes the snapshot exact rather than stale: a changed attach
  * waits for a grace period before it returns, so the configuration read at
  * begin is one an lcore may still use until its next quiescent state (see
  * "Port configuration" above), and the IOTLB is changed by this lcore only.
+ *
+ * The run keeps a copy of the IOTLB entry of its last hit, which the next
+ * access checks first: a micro-TLB in front of the lcore's IOTLB, as an
+ * SMMU's TBU keeps in front of the TCU's. A DMA engine's accesses are
+ * mostly to the page of the one before (packet buffers of one mempool,
+ * on 2 MiB pages; descriptors of one ring). The copy is as good as the
+ * entry for the run's lifetime: an entry goes away only when this lcore
+ * applies an invalidation, and that happens in its quiescent state, after
+ * the run; an eviction by a fill during the run removes a translation that
+ * is still mapped. Its hits are IOTLB hits, counted as such, and the
+ * access rights and page bounds are checked on each.
  *
  * Host VAs it returns follow uiommu_translate_lc()'s rules.
  */
@@ -293,6 +314,10 @@ struct uiommu_xlate {
 	uint64_t cfg;			/**< @internal port->cfg at begin */
 	uint64_t salt;			/**< @internal port->salt at begin */
 	uint64_t hits;			/**< @internal hits since begin */
+	uint64_t last_pfn;		/**< @internal last hit's page number,
+					 * UINT64_MAX: none */
+	uint64_t last_out;		/**< @internal its entry's out */
+	unsigned int last_shift;	/**< @internal its page shift */
 	unsigned int lcore_id;
 };
 
@@ -330,6 +355,10 @@ uiommu_xlate_begin(struct uiommu_xlate *x, const struct uiommu_port *port,
 	x->cfg = __atomic_load_n(&port->cfg, __ATOMIC_RELAXED);
 	x->salt = __atomic_load_n(&port->salt, __ATOMIC_RELAXED);
 	x->hits = 0;
+	/* No IOVA below 2^48 has this page number at any shift. */
+	x->last_pfn = UINT64_MAX;
+	x->last_shift = UIOMMU_PGSZ_SHIFT(UIOMMU_PGSZ_4K);
+	x->last_out = 0;
 }
 
 /**
@@ -341,12 +370,26 @@ static __rte_always_inline void *
 uiommu_xlate(struct uiommu_xlate *x, uint64_t iova, uint32_t len,
 	     uint32_t access)
 {
+	const struct uiommu_iotlb_entry *e;
+	uint64_t mask = (1ull << x->last_shift) - 1;
+	unsigned int shift;
 	void *va;
 
+	/* The last hit's page, with the bounds and rights of its entry. */
+	if (likely((iova >> x->last_shift) == x->last_pfn) &&
+	    likely((iova & mask) + len <= mask + 1) &&
+	    likely((x->last_out & access) == access)) {
+		x->hits++;
+		return (void *)(uintptr_t)((x->last_out & ~mask) +
+					   (iova & mask));
+	}
 	if (likely(x->tlb != NULL) &&
 	    likely(uiommu__iotlb_lookup(x->tlb, x->cfg, x->salt, iova, len,
-					access, &va))) {
+					access, &va, &e, &shift))) {
 		x->hits++;
+		x->last_shift = shift;
+		x->last_pfn = iova >> shift;
+		x->last_out = e->out;
 		return va;
 	}
 	return uiommu__xlate_slow(x, iova, len, access);

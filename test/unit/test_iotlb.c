@@ -1153,16 +1153,55 @@ Test(iotlb, run_fills_on_a_miss_and_counts_its_hits_at_the_end)
 		     page(1));
 	cr_assert_eq(uiommu_xlate(&run, IOVA(1) + 8, 8, UIOMMU_ACCESS_READ),
 		     page(1) + 8);
+	/* The last hit's page (the run's micro-TLB), then the other one
+	 * (the IOTLB), then back: each at its own offset. */
+	cr_assert_eq(uiommu_xlate(&run, IOVA(1) + 24, 8, UIOMMU_ACCESS_WRITE),
+		     page(1) + 24);
+	cr_assert_eq(uiommu_xlate(&run, IOVA(0) + 40, 8, UIOMMU_ACCESS_READ),
+		     page(0) + 40);
+	cr_assert_eq(uiommu_xlate(&run, IOVA(1) + 4088, 8, UIOMMU_ACCESS_READ),
+		     page(1) + 4088);
 	s1 = stats_of(hw);
 	cr_assert_eq(s1.misses, s0.misses + 2);
 	cr_assert_eq(s1.hits, s0.hits, "hits are the run's until it ends");
 	uiommu_xlate_end(&run);
 	s1 = stats_of(hw);
-	cr_assert_eq(s1.hits, s0.hits + 2);
+	cr_assert_eq(s1.hits, s0.hits + 5);
 	cr_assert_eq(s1.faults, s0.faults);
 	/* Ending twice adds nothing more. */
 	uiommu_xlate_end(&run);
+	cr_assert_eq(stats_of(hw).hits, s0.hits + 5);
+}
+
+Test(iotlb, run_micro_tlb_serves_a_2m_block_within_its_bounds)
+{
+	struct uiommu_port *port = attach_ok(UIOMMU_PASID_NONE, dom_a);
+	uint8_t *buf = rte_malloc("test_2m", SZ_2M, SZ_2M);
+	const uint64_t base = 4 * SZ_2M;
+	struct uiommu_lcore_stats s0;
+	struct uiommu_xlate run;
+
+	cr_assert_not_null(buf);
+	map_ok(dom_a, base, buf, SZ_2M, UIOMMU_PROT_READ);
+	s0 = stats_of(hw);
+	uiommu_xlate_begin(&run, port, rte_lcore_id());
+	cr_assert_eq(uiommu_xlate(&run, base, 8, UIOMMU_ACCESS_READ), buf);
+	cr_assert_eq(uiommu_xlate(&run, base + 4096, 8, UIOMMU_ACCESS_READ),
+		     buf + 4096);
+	/* The last hit's block: its far end, but no write, and nothing
+	 * past the end, where nothing is mapped. */
+	cr_assert_eq(uiommu_xlate(&run, base + SZ_2M - 8, 8,
+				  UIOMMU_ACCESS_READ), buf + SZ_2M - 8);
+	cr_assert_eq(stats_of(hw).misses, s0.misses + 1, "one block, one walk");
+	cr_assert_null(uiommu_xlate(&run, base + 64, 8, UIOMMU_ACCESS_WRITE));
+	cr_assert_null(uiommu_xlate(&run, base + SZ_2M - 4, 8,
+				    UIOMMU_ACCESS_READ));
+	uiommu_xlate_end(&run);
 	cr_assert_eq(stats_of(hw).hits, s0.hits + 2);
+	cr_assert_eq(stats_of(hw).faults, s0.faults + 2);
+	cr_assert_eq(uiommu_detach(port), 0);
+	cr_assert_eq(uiommu_unmap(dom_a, base, SZ_2M), 0);
+	rte_free(buf);
 }
 
 Test(iotlb, run_does_not_grant_what_the_entry_lacks)
