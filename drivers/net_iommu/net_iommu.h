@@ -99,7 +99,11 @@
  * core's contract allows until the lcore's quiescent state at the end of
  * the burst. Buffers are translated per packet. So a packet costs about
  * two translations (TX buffer read, RX buffer write) plus a share of the
- * descriptor pages'.
+ * descriptor pages'. Each queue's device half makes its translations of
+ * one burst through one run (uiommu_xlate_begin()): the lcore's IOTLB and
+ * the port's configuration are read once, and an access to the page of
+ * the run's last hit (the next buffer of a mempool on 2 MiB pages) is
+ * checked against that entry's copy before the IOTLB is probed.
  *
  * Both halves run on one lcore per queue (ethdev's rule: one lcore per
  * queue), so ring indexes are plain variables and the descriptor stores

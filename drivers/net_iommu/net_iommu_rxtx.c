@@ -73,6 +73,8 @@ dev_dma_begin(struct dev_dma *dd, const struct uiommu_port *port,
 	dd->iova_as_va = iova_as_va;
 	if (port != NULL)
 		uiommu_xlate_begin(&dd->run, port, lcore_id);
+	else	/* unused; set so that no path reads it uninitialised */
+		dd->run = (struct uiommu_xlate){ .port = NULL };
 }
 
 static __rte_always_inline void

@@ -321,17 +321,21 @@ struct uiommu_xlate {
 	unsigned int lcore_id;
 };
 
-/** @internal Everything but an IOTLB hit. Out of the inlined path's way. */
+/**
+ * @internal Everything but an IOTLB hit. Out of the inlined path's way, and
+ * given values rather than the run, which would otherwise have to live in
+ * memory instead of registers.
+ */
 static __rte_noinline void *
-uiommu__xlate_slow(const struct uiommu_xlate *x, uint64_t iova, uint32_t len,
-		   uint32_t access)
+uiommu__xlate_slow(const struct uiommu_port *port, struct uiommu_iotlb *tlb,
+		   uint64_t cfg, uint64_t iova, uint32_t len, uint32_t access)
 {
-	if (unlikely(x->tlb == NULL))
-		return uiommu__translate_nolcore(x->port, iova, access);
+	if (unlikely(tlb == NULL))
+		return uiommu__translate_nolcore(port, iova, access);
 	/* Bypass: IOVA is the host address; no table, nothing to cache. */
-	if (x->cfg == UIOMMU_PORT_CFG_IDENTITY)
+	if (cfg == UIOMMU_PORT_CFG_IDENTITY)
 		return (void *)(uintptr_t)iova;
-	return uiommu__translate_miss(x->port, x->tlb, iova, len, access);
+	return uiommu__translate_miss(port, tlb, iova, len, access);
 }
 
 /**
@@ -362,6 +366,28 @@ uiommu_xlate_begin(struct uiommu_xlate *x, const struct uiommu_port *port,
 }
 
 /**
+ * @internal One access of a run through the IOTLB (or the miss path),
+ * without the micro-TLB. @p e and @p shift: the entry and page shift of a
+ * hit; @p e is NULL otherwise.
+ */
+static __rte_always_inline void *
+uiommu__xlate_iotlb(struct uiommu_xlate *x, uint64_t iova, uint32_t len,
+		    uint32_t access, const struct uiommu_iotlb_entry **e,
+		    unsigned int *shift)
+{
+	void *va;
+
+	if (likely(x->tlb != NULL) &&
+	    likely(uiommu__iotlb_lookup(x->tlb, x->cfg, x->salt, iova, len,
+					access, &va, e, shift))) {
+		x->hits++;
+		return va;
+	}
+	*e = NULL;
+	return uiommu__xlate_slow(x->port, x->tlb, x->cfg, iova, len, access);
+}
+
+/**
  * Translate one device access of a run.
  *
  * @see uiommu_translate_lc() for the parameters and return values.
@@ -372,7 +398,7 @@ uiommu_xlate(struct uiommu_xlate *x, uint64_t iova, uint32_t len,
 {
 	const struct uiommu_iotlb_entry *e;
 	uint64_t mask = (1ull << x->last_shift) - 1;
-	unsigned int shift;
+	unsigned int shift = 0;
 	void *va;
 
 	/* The last hit's page, with the bounds and rights of its entry. */
@@ -383,16 +409,13 @@ uiommu_xlate(struct uiommu_xlate *x, uint64_t iova, uint32_t len,
 		return (void *)(uintptr_t)((x->last_out & ~mask) +
 					   (iova & mask));
 	}
-	if (likely(x->tlb != NULL) &&
-	    likely(uiommu__iotlb_lookup(x->tlb, x->cfg, x->salt, iova, len,
-					access, &va, &e, &shift))) {
-		x->hits++;
+	va = uiommu__xlate_iotlb(x, iova, len, access, &e, &shift);
+	if (likely(e != NULL)) {
 		x->last_shift = shift;
 		x->last_pfn = iova >> shift;
 		x->last_out = e->out;
-		return va;
 	}
-	return uiommu__xlate_slow(x, iova, len, access);
+	return va;
 }
 
 /** End a run: its hits go to the lcore's counters. */
@@ -444,7 +467,12 @@ uiommu_translate_lc(const struct uiommu_port *port, unsigned int lcore_id,
 
 /**
  * Translate a burst of device accesses through one port, on an explicit
- * lcore, from arrays: a run (uiommu_xlate_begin()) over @p n accesses.
+ * lcore, from arrays: a run (uiommu_xlate_begin()) over @p n accesses, for
+ * accesses that have nothing to do with each other (a scatter list of
+ * unrelated pages). Each probes the IOTLB; the run's micro-TLB is not used,
+ * because keeping it would make each access wait for the one before, where
+ * these lookups can otherwise overlap in the CPU (bench_translate: 1.7 ns
+ * a hit this way, 4.2 ns with it, on random pages).
  *
  * @param port      attachment handle of the device and PASID
  * @param lcore_id  rte_lcore_id() of the calling thread
@@ -469,7 +497,11 @@ uiommu_translate_bulk_lc(const struct uiommu_port *port,
 
 	uiommu_xlate_begin(&x, port, lcore_id);
 	for (i = 0; i < n; i++) {
-		va[i] = uiommu_xlate(&x, iova[i], len[i], access);
+		const struct uiommu_iotlb_entry *e;
+		unsigned int shift;
+
+		va[i] = uiommu__xlate_iotlb(&x, iova[i], len[i], access, &e,
+					    &shift);
 		ok += va[i] != NULL;
 	}
 	uiommu_xlate_end(&x);
