@@ -336,30 +336,33 @@ def pps_ratio(label, num, den, goal=None, key="items_per_second"):
           f"{verdict(a / b, goal, False)}")
 
 
+def fwd_cells():
+    """The goal's cells, in table order: (label, backend, copy, hold)."""
+    for hold in (1, 0):
+        for copy in (0, 1):
+            for bk in ("direct", "smmu", "vtd"):
+                held = "held" if hold else "paused"
+                yield f"{bk}, copy={copy}, {held}", bk, copy, hold
+
+
 print(f"\nnet_iommu ratios (packets per second, medians) from {sys.argv[1]}:")
 print(" io forwarding, 64-byte frames, one lcore, per second of its CPU:"
       " backend / iommu=off\n (goal >= 0.9); held: the lcore stays online"
       " between bursts")
-for hold in (1, 0):
-    for copy in (0, 1):
-        for bk in ("direct", "smmu", "vtd"):
-            pps_ratio(f"{bk}, copy={copy}, {'held' if hold else 'paused'}",
-                      f"BM_fwd_{bk}/copy:{copy}/hold:{hold}",
-                      f"BM_fwd_off/copy:{copy}", 0.9)
+for label, bk, copy, hold in fwd_cells():
+    pps_ratio(label, f"BM_fwd_{bk}/copy:{copy}/hold:{hold}",
+              f"BM_fwd_off/copy:{copy}", 0.9)
 print(" the same, paired: backend and iommu=off in alternate 2048-round"
       " slices of one run\n (BM_pair), so that both see the same seconds;"
       " median over repetitions of each run's ratio")
-for hold in (1, 0):
-    for copy in (0, 1):
-        for bk in ("direct", "smmu", "vtd"):
-            label = f"{bk}, copy={copy}, {'held' if hold else 'paused'}"
-            b = runs.get(f"BM_pair_{bk}/copy:{copy}/hold:{hold}")
-            if b is None or not b.get("ratio"):
-                print(f"  {label:<46} (not run)")
-                continue
-            print(f"  {label:<46} {b['pps'] / 1e6:7.2f} Mpps / "
-                  f"{b['off_pps'] / 1e6:7.2f} Mpps = {b['ratio']:6.2f}x "
-                  f"{verdict(b['ratio'], 0.9, False)}")
+for label, bk, copy, hold in fwd_cells():
+    b = runs.get(f"BM_pair_{bk}/copy:{copy}/hold:{hold}")
+    if b is None or not b.get("ratio"):
+        print(f"  {label:<46} (not run)")
+        continue
+    print(f"  {label:<46} {b['pps'] / 1e6:7.2f} Mpps / "
+          f"{b['off_pps'] / 1e6:7.2f} Mpps = {b['ratio']:6.2f}x "
+          f"{verdict(b['ratio'], 0.9, False)}")
 print(" two forwarding lcores / one, each its own pair of ports, copy=1")
 for bk in ("off", "smmu"):
     name = f"BM_fwd_lcores_{bk}/lcores:%d/real_time"
