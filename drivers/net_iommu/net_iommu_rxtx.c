@@ -56,12 +56,11 @@ lcore_leave(unsigned int lcore_id)
  * The device half's DMA during one burst of one queue: a run of
  * translations through the queue's port (uiommu_xlate_begin(), which
  * reads the lcore's IOTLB and the port's configuration once for the
- * burst), or with iommu=off the DPDK IOVAs themselves. It lives on the
- * burst's stack, between lcore_enter() and lcore_leave().
+ * burst), or with iommu=off (run.port NULL) the DPDK IOVAs themselves. It
+ * lives on the burst's stack, between lcore_enter() and lcore_leave().
  */
 struct dev_dma {
-	struct uiommu_xlate run;	/* when port != NULL */
-	const struct uiommu_port *port;	/* NULL: iommu=off */
+	struct uiommu_xlate run;
 	bool iova_as_va;
 };
 
@@ -69,18 +68,17 @@ static __rte_always_inline void
 dev_dma_begin(struct dev_dma *dd, const struct uiommu_port *port,
 	      bool iova_as_va, unsigned int lcore_id)
 {
-	dd->port = port;
 	dd->iova_as_va = iova_as_va;
 	if (port != NULL)
 		uiommu_xlate_begin(&dd->run, port, lcore_id);
-	else	/* unused; set so that no path reads it uninitialised */
+	else	/* all of it set, so that no path reads it uninitialised */
 		dd->run = (struct uiommu_xlate){ .port = NULL };
 }
 
 static __rte_always_inline void
 dev_dma_end(struct dev_dma *dd)
 {
-	if (dd->port != NULL)
+	if (dd->run.port != NULL)
 		uiommu_xlate_end(&dd->run);
 }
 
@@ -88,7 +86,7 @@ dev_dma_end(struct dev_dma *dd)
 static __rte_always_inline void *
 dma_va(struct dev_dma *dd, uint64_t iova, uint32_t len, uint32_t access)
 {
-	if (dd->port == NULL)
+	if (dd->run.port == NULL)
 		return likely(dd->iova_as_va) ? (void *)(uintptr_t)iova :
 			rte_mem_iova2virt(iova);
 	return uiommu_xlate(&dd->run, iova, len, access);
